@@ -1,0 +1,1 @@
+"""Shared service runtime: settings, logging, server bootstrap, errors and client channels."""
