@@ -41,3 +41,11 @@ def database_url(postgres_server: str) -> Iterator[str]:
     yield f"{base}/{name}"
     with psycopg.connect(postgres_server, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def running_stack(tmp_path_factory: pytest.TempPathFactory):
+    """Yield the whole product (every process, started as the embedded run does) for the session."""
+    from tests.support.stack import stack_fixture
+
+    yield from stack_fixture(tmp_path_factory)

@@ -1,0 +1,172 @@
+"""The whole product on one machine: PostgreSQL, the four services and the gateway.
+
+Used by `mediacenter up` (and so `make run`) and by the end-to-end tests, so
+the tests start every process exactly the way the embedded run does.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+from mediacenter.catalogue.v1 import catalogue_pb2, catalogue_pb2_grpc
+
+from services.devstack.postgres import EmbeddedPostgres
+from services.devstack.processes import ManagedProcess, free_port
+
+logger = logging.getLogger(__name__)
+
+DATABASE_NAME = "mediacenter"
+DEFAULT_HTTP_PORT = 8080
+# Start order; stopping goes in reverse.
+PARTS = ("validation", "storage", "catalogue", "listing", "gateway")
+
+
+def default_var_dir() -> Path:
+    configured = os.environ.get("MEDIACENTER_VAR_DIR")
+    if configured:
+        return Path(configured).resolve()
+    return Path(__file__).resolve().parents[2] / "var"
+
+
+@dataclass
+class Stack:
+    """Every process of the product, with the addresses clients need."""
+
+    var_dir: Path
+    http_port: int = DEFAULT_HTTP_PORT
+    database_url: str | None = None
+    extra_environment: dict[str, str] = field(default_factory=dict)
+    postgres: EmbeddedPostgres | None = None
+    processes: dict[str, ManagedProcess] = field(default_factory=dict)
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    def address(self, part: str) -> str:
+        return self.processes[part].address
+
+    def start(self) -> None:
+        """Start PostgreSQL (unless an external one is configured) and every part, in order."""
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        if self.database_url is None:
+            self.postgres = EmbeddedPostgres(self.var_dir / "postgres" / "data")
+            self.postgres.start()
+            self.database_url = self.postgres.ensure_database(DATABASE_NAME)
+        try:
+            self._plan_processes()
+            for name in PARTS:
+                self.start_part(name)
+            self._write_stack_file()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _plan_processes(self) -> None:
+        ports = {name: free_port() for name in PARTS if name != "gateway"}
+        ports["gateway"] = self.http_port or free_port()
+        self.http_port = ports["gateway"]
+        address = {name: f"127.0.0.1:{port}" for name, port in ports.items()}
+        common = {
+            "MEDIACENTER_GRPC_HOST": "127.0.0.1",
+            "MEDIACENTER_LOG_FORMAT": "text",
+            "MEDIACENTER_METRICS_PORT": "0",
+            "PYTHONUNBUFFERED": "1",
+        }
+        specific = {
+            "validation": {},
+            "storage": {
+                "MEDIACENTER_STORAGE_BACKEND": "local",
+                "MEDIACENTER_STORAGE_ROOT": str(self.var_dir / "blobs"),
+                "MEDIACENTER_CATALOGUE_ADDRESS": address["catalogue"],
+            },
+            "catalogue": {
+                "MEDIACENTER_DATABASE_URL": self.database_url,
+                "MEDIACENTER_VALIDATION_ADDRESS": address["validation"],
+                "MEDIACENTER_STORAGE_ADDRESS": address["storage"],
+                "MEDIACENTER_PUBLIC_BASE_URL": self.gateway_url,
+                "MEDIACENTER_UPLOAD_SPOOL_DIR": str(self.var_dir / "spool"),
+            },
+            "listing": {
+                "MEDIACENTER_DATABASE_URL": self.database_url,
+                "MEDIACENTER_CATALOGUE_ADDRESS": address["catalogue"],
+            },
+            "gateway": {
+                "MEDIACENTER_HTTP_HOST": "127.0.0.1",
+                "MEDIACENTER_HTTP_PORT": str(ports["gateway"]),
+                "MEDIACENTER_CATALOGUE_ADDRESS": address["catalogue"],
+                "MEDIACENTER_LISTING_ADDRESS": address["listing"],
+                "MEDIACENTER_STORAGE_ADDRESS": address["storage"],
+                "MEDIACENTER_DEMO_API_KEY_FILE": str(self.var_dir / "demo-api-key"),
+            },
+        }
+        (self.var_dir / "spool").mkdir(parents=True, exist_ok=True)
+        for name in PARTS:
+            environment = {**common, "MEDIACENTER_GRPC_PORT": str(ports[name]), **specific[name]}
+            environment.update(self.extra_environment)
+            self.processes[name] = ManagedProcess(
+                name=name,
+                module="gateway" if name == "gateway" else f"services.{name}",
+                environment=environment,
+                log_path=self.var_dir / "logs" / f"{name}.log",
+                port=ports[name],
+                health_kind="http" if name == "gateway" else "grpc",
+            )
+
+    def start_part(self, name: str) -> None:
+        process = self.processes[name]
+        process.start()
+        process.wait_ready()
+
+    def stop(self) -> None:
+        """Stop every part in reverse order, then PostgreSQL."""
+        for name in reversed(PARTS):
+            if name in self.processes:
+                self.processes[name].stop()
+        if self.postgres is not None:
+            self.postgres.stop()
+
+    def _write_stack_file(self) -> None:
+        description = {
+            "gateway_url": self.gateway_url,
+            **{f"{name}_address": self.address(name) for name in PARTS if name != "gateway"},
+        }
+        (self.var_dir / "stack.json").write_text(json.dumps(description, indent=2) + "\n")
+
+    def catalogue_stub(self) -> tuple[grpc.Channel, catalogue_pb2_grpc.CatalogueServiceStub]:
+        channel = grpc.insecure_channel(self.address("catalogue"))
+        return channel, catalogue_pb2_grpc.CatalogueServiceStub(channel)
+
+    def create_seller(self, name: str, quota_bytes: int | None = None) -> tuple[str, str]:
+        """Create a seller through the catalogue and return (seller id, API key)."""
+        channel, stub = self.catalogue_stub()
+        with channel:
+            reply = stub.CreateSeller(
+                catalogue_pb2.CreateSellerRequest(name=name, quota_bytes=quota_bytes or 0), timeout=10
+            )
+        return reply.seller.id, reply.api_key
+
+    def ensure_demo_seller(self) -> str:
+        """Return the demo seller's API key, creating the seller on the first run."""
+        key_file = self.var_dir / "demo-api-key"
+        if key_file.exists():
+            key = key_file.read_text().strip()
+            channel, stub = self.catalogue_stub()
+            with channel:
+                try:
+                    stub.AuthenticateApiKey(catalogue_pb2.AuthenticateApiKeyRequest(api_key=key), timeout=10)
+                    return key
+                except grpc.RpcError as error:
+                    if error.code() != grpc.StatusCode.UNAUTHENTICATED:
+                        raise
+                    logger.warning("the saved demo key is no longer valid; creating a new demo seller")
+        seller_id, key = self.create_seller("Demo seller")
+        key_file.write_text(key + "\n")
+        key_file.chmod(0o600)
+        (self.var_dir / "demo-seller-id").write_text(seller_id + "\n")
+        return key
