@@ -10,7 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
-from services.devstack.stack import DEFAULT_HTTP_PORT, PARTS, Stack, default_var_dir
+from services.devstack.stack import DEFAULT_HTTP_PORT, Stack, default_var_dir
 from services.runtime.logging import configure_logging
 
 logger = logging.getLogger(__name__)
@@ -77,10 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     exit_status = 0
     while not stop_requested.wait(1.0):
-        stopped = [name for name in PARTS if not stack.processes[name].is_running()]
+        stopped = [process for process in stack.all_processes() if not process.is_running()]
         if stopped:
-            name = stopped[0]
-            print(f"\n{name} stopped unexpectedly. Last lines of its log:\n{stack.processes[name].log_tail()}",
+            process = stopped[0]
+            print(f"\n{process.name} stopped unexpectedly. Last lines of its log:\n{process.log_tail()}",
                   file=sys.stderr)
             exit_status = 1
             break

@@ -41,15 +41,21 @@ class Stack:
     http_port: int = DEFAULT_HTTP_PORT
     database_url: str | None = None
     extra_environment: dict[str, str] = field(default_factory=dict)
+    # Processes per gRPC service; callers spread their calls over them round robin.
+    replicas: int = 1
     postgres: EmbeddedPostgres | None = None
-    processes: dict[str, ManagedProcess] = field(default_factory=dict)
+    processes: dict[str, list[ManagedProcess]] = field(default_factory=dict)
 
     @property
     def gateway_url(self) -> str:
         return f"http://127.0.0.1:{self.http_port}"
 
     def address(self, part: str) -> str:
-        return self.processes[part].address
+        """Return the part's address, or its replicas' addresses separated by commas."""
+        return ",".join(process.address for process in self.processes[part])
+
+    def all_processes(self) -> list[ManagedProcess]:
+        return [process for name in PARTS for process in self.processes.get(name, [])]
 
     def start(self) -> None:
         """Start PostgreSQL (unless an external one is configured) and every part, in order."""
@@ -68,10 +74,10 @@ class Stack:
             raise
 
     def _plan_processes(self) -> None:
-        ports = {name: free_port() for name in PARTS if name != "gateway"}
-        ports["gateway"] = self.http_port or free_port()
-        self.http_port = ports["gateway"]
-        address = {name: f"127.0.0.1:{port}" for name, port in ports.items()}
+        ports = {name: [free_port() for _ in range(self.replicas)] for name in PARTS if name != "gateway"}
+        ports["gateway"] = [self.http_port or free_port()]
+        self.http_port = ports["gateway"][0]
+        address = {name: ",".join(f"127.0.0.1:{port}" for port in numbers) for name, numbers in ports.items()}
         common = {
             "MEDIACENTER_GRPC_HOST": "127.0.0.1",
             "MEDIACENTER_LOG_FORMAT": "text",
@@ -98,7 +104,7 @@ class Stack:
             },
             "gateway": {
                 "MEDIACENTER_HTTP_HOST": "127.0.0.1",
-                "MEDIACENTER_HTTP_PORT": str(ports["gateway"]),
+                "MEDIACENTER_HTTP_PORT": str(self.http_port),
                 "MEDIACENTER_CATALOGUE_ADDRESS": address["catalogue"],
                 "MEDIACENTER_LISTING_ADDRESS": address["listing"],
                 "MEDIACENTER_STORAGE_ADDRESS": address["storage"],
@@ -107,27 +113,33 @@ class Stack:
         }
         (self.var_dir / "spool").mkdir(parents=True, exist_ok=True)
         for name in PARTS:
-            environment = {**common, "MEDIACENTER_GRPC_PORT": str(ports[name]), **specific[name]}
-            environment.update(self.extra_environment)
-            self.processes[name] = ManagedProcess(
-                name=name,
-                module="gateway" if name == "gateway" else f"services.{name}",
-                environment=environment,
-                log_path=self.var_dir / "logs" / f"{name}.log",
-                port=ports[name],
-                health_kind="http" if name == "gateway" else "grpc",
-            )
+            self.processes[name] = []
+            for index, port in enumerate(ports[name], start=1):
+                environment = {**common, "MEDIACENTER_GRPC_PORT": str(port), **specific[name]}
+                environment.update(self.extra_environment)
+                label = name if len(ports[name]) == 1 else f"{name}-{index}"
+                self.processes[name].append(
+                    ManagedProcess(
+                        name=label,
+                        module="gateway" if name == "gateway" else f"services.{name}",
+                        environment=environment,
+                        log_path=self.var_dir / "logs" / f"{label}.log",
+                        port=port,
+                        health_kind="http" if name == "gateway" else "grpc",
+                    )
+                )
 
     def start_part(self, name: str) -> None:
-        process = self.processes[name]
-        process.start()
-        process.wait_ready()
+        for process in self.processes[name]:
+            process.start()
+        for process in self.processes[name]:
+            process.wait_ready()
 
     def stop(self) -> None:
         """Stop every part in reverse order, then PostgreSQL."""
         for name in reversed(PARTS):
-            if name in self.processes:
-                self.processes[name].stop()
+            for process in self.processes.get(name, []):
+                process.stop()
         if self.postgres is not None:
             self.postgres.stop()
 
@@ -139,7 +151,7 @@ class Stack:
         (self.var_dir / "stack.json").write_text(json.dumps(description, indent=2) + "\n")
 
     def catalogue_stub(self) -> tuple[grpc.Channel, catalogue_pb2_grpc.CatalogueServiceStub]:
-        channel = grpc.insecure_channel(self.address("catalogue"))
+        channel = grpc.insecure_channel(self.processes["catalogue"][0].address)
         return channel, catalogue_pb2_grpc.CatalogueServiceStub(channel)
 
     def create_seller(self, name: str, quota_bytes: int | None = None) -> tuple[str, str]:
