@@ -1,0 +1,1 @@
+"""The listing service: which media each product listing uses, and deletes that respect them."""
