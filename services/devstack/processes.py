@@ -37,6 +37,7 @@ class ManagedProcess:
     log_path: Path
     port: int
     health_kind: str  # "grpc" or "http"
+    metrics_port: int | None = None
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     @property

@@ -81,7 +81,6 @@ class Stack:
         common = {
             "MEDIACENTER_GRPC_HOST": "127.0.0.1",
             "MEDIACENTER_LOG_FORMAT": "text",
-            "MEDIACENTER_METRICS_PORT": "0",
             "PYTHONUNBUFFERED": "1",
         }
         specific = {
@@ -115,7 +114,10 @@ class Stack:
         for name in PARTS:
             self.processes[name] = []
             for index, port in enumerate(ports[name], start=1):
+                metrics_port = free_port() if name != "gateway" else None
                 environment = {**common, "MEDIACENTER_GRPC_PORT": str(port), **specific[name]}
+                if metrics_port is not None:
+                    environment["MEDIACENTER_METRICS_PORT"] = str(metrics_port)
                 environment.update(self.extra_environment)
                 label = name if len(ports[name]) == 1 else f"{name}-{index}"
                 self.processes[name].append(
@@ -126,6 +128,7 @@ class Stack:
                         log_path=self.var_dir / "logs" / f"{label}.log",
                         port=port,
                         health_kind="http" if name == "gateway" else "grpc",
+                        metrics_port=metrics_port,
                     )
                 )
 
