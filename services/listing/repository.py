@@ -134,9 +134,9 @@ def listings_using(connection: psycopg.Connection, seller_id: str, media_id: str
     """Return the sorted ids of the seller's listings that use the media item."""
     rows = connection.execute(
         """
-        SELECT DISTINCT listing_id FROM listing.listing_media
+        SELECT DISTINCT listing_id COLLATE "C" AS listing_id FROM listing.listing_media
         WHERE seller_id = %s AND media_id = %s
-        ORDER BY listing_id COLLATE "C"
+        ORDER BY 1
         """,
         (seller_id, media_id),
     ).fetchall()
