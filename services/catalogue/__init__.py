@@ -1,0 +1,1 @@
+"""The catalogue service: sellers, API keys, folders, media records, capacity and the upload flow."""
