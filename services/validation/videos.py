@@ -1,0 +1,280 @@
+"""Video inspection: MediaInfo reads the container and track headers, PyAV measures what headers can misstate.
+
+The duration comes from the sample timestamps of every track, read by demuxing
+packets (no decoding), so an edited header or a fragmented file with a zero
+header duration is measured as it plays. One frame is decoded for the poster,
+which also shows that the video track decodes.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import av
+from PIL import Image
+from pymediainfo import MediaInfo
+
+from services.validation import messages
+from services.validation.boxes import TopLevelLayout, walk_top_level
+from services.validation.images import PREVIEW_SIDE_PX, encode_webp
+from services.validation.policy import VideoPolicy
+from services.validation.sniff import Detected
+from services.validation.verdict import MediaMetadata, Violation
+
+logger = logging.getLogger(__name__)
+
+# What PyAV raises on a malformed or cut file. FFmpegError covers every libav error code.
+AV_ERRORS: tuple[type[BaseException], ...] = (av.FFmpegError, OSError, ValueError, EOFError, MemoryError)
+
+# Clockwise rotations of the track header, by the transposition that shows a frame upright.
+_ROTATION_TRANSPOSE = {
+    90: Image.Transpose.ROTATE_270,
+    180: Image.Transpose.ROTATE_180,
+    270: Image.Transpose.ROTATE_90,
+}
+# Tracks whose samples make up the playing time; data tracks such as timecode do not.
+_TIMED_STREAM_TYPES = frozenset({"video", "audio", "subtitle"})
+
+
+@dataclass
+class VideoInspection:
+    metadata: MediaMetadata
+    violations: list[Violation] = field(default_factory=list)
+    preview_webp: bytes = b""
+
+
+@dataclass
+class _Demuxed:
+    """What one pass over every packet measured."""
+
+    end_by_stream: dict[int, Fraction] = field(default_factory=dict)
+    packets_by_stream: dict[int, int] = field(default_factory=dict)
+    poster: av.VideoFrame | None = None
+    error: str = ""
+
+    @property
+    def duration_ms(self) -> int:
+        """Latest sample end over all tracks, whole milliseconds rounded down, so comparisons stay exact."""
+        if not self.end_by_stream:
+            return 0
+        return max(0, math.floor(max(self.end_by_stream.values()) * 1000))
+
+
+def inspect_video(path: str, detected: Detected, byte_size: int, rules: VideoPolicy) -> VideoInspection:
+    """Judge an MP4 file against the video rules and make its poster preview when it passes."""
+    metadata = MediaMetadata(format=detected.name, mime_type=detected.mime_type, byte_size=byte_size)
+    result = VideoInspection(metadata)
+    if byte_size > rules.max_bytes:
+        result.violations.append(messages.file_too_large(detected.kind, byte_size, rules.max_bytes))
+
+    with open(path, "rb") as file:
+        layout = walk_top_level(file, byte_size)
+    structure_problem = _structure_problem(layout)
+    if structure_problem:
+        result.violations.append(messages.corrupt_file(structure_problem))
+        return result
+
+    metadata.rotation_degrees = _header_rotation(path)
+    try:
+        with av.open(path, mode="r") as container:
+            poster = _inspect_streams(container, layout, rules, result)
+    except AV_ERRORS as error:
+        logger.debug("video could not be opened: %s: %s", type(error).__name__, error)
+        result.violations.append(messages.corrupt_file(f"The MP4 file cannot be read ({_reason(error)})."))
+        return result
+
+    if poster is not None and not result.violations:
+        result.preview_webp = encode_webp(poster)
+    return result
+
+
+def _structure_problem(layout: TopLevelLayout) -> str:
+    """Describe why the box structure cannot be a complete MP4, or return "" when it can."""
+    if layout.malformed:
+        return f"The MP4 file's box structure is damaged ({layout.malformed})."
+    if layout.cut_short is not None:
+        box_type, declared, present = layout.cut_short
+        name = box_type.decode("latin-1")
+        return (
+            f"The MP4 file is cut short: its '{name}' box declares {declared:,} bytes but only {present:,} "
+            "are present. Upload the complete file."
+        )
+    if not layout.has_index:
+        return "The MP4 file has no index (moov box), so it cannot be played."
+    return ""
+
+
+def _header_rotation(path: str) -> int:
+    """Return the clockwise rotation of the first video track's header (tkhd matrix) as MediaInfo reads it."""
+    try:
+        info = MediaInfo.parse(path)
+    except (OSError, RuntimeError, ValueError) as error:
+        logger.warning("MediaInfo could not parse the file: %s", error)
+        return 0
+    for track in info.video_tracks:
+        try:
+            degrees = float(track.rotation or 0)
+        except ValueError:
+            return 0
+        return round(degrees / 90) % 4 * 90
+    return 0
+
+
+def _inspect_streams(
+    container: av.container.InputContainer, layout: TopLevelLayout, rules: VideoPolicy, result: VideoInspection
+) -> Image.Image | None:
+    metadata = result.metadata
+    video = container.streams.video[0] if container.streams.video else None
+    audio = container.streams.audio[0] if container.streams.audio else None
+    metadata.has_audio = audio is not None
+    metadata.audio_codec = audio.codec_context.name if audio is not None else ""
+    if video is None:
+        result.violations.append(messages.no_video_track())
+    else:
+        metadata.video_codec = video.codec_context.name
+        video.codec_context.thread_count = 1
+
+    demuxed = _demux(container, video)
+    metadata.duration_ms = demuxed.duration_ms
+    if demuxed.error:
+        result.violations.append(messages.corrupt_file(f"The MP4 file's media data is damaged ({demuxed.error})."))
+    elif not layout.is_fragmented:
+        missing = _missing_samples(container, demuxed)
+        if missing:
+            result.violations.append(
+                messages.corrupt_file(
+                    f"The MP4 file is cut short: {missing:,} samples listed in its index are missing.",
+                    "Upload the complete file.",
+                )
+            )
+    _check_duration(metadata.duration_ms, rules, result)
+    if video is None:
+        return None
+
+    if demuxed.poster is None:
+        result.violations.append(messages.corrupt_file("The video track does not decode to a single frame."))
+        width, height = video.codec_context.width, video.codec_context.height
+    else:
+        width, height = demuxed.poster.width, demuxed.poster.height
+    metadata.frame_rate = _frame_rate(video, demuxed, metadata.duration_ms)
+    if width <= 0 or height <= 0:
+        if demuxed.poster is not None:
+            result.violations.append(messages.corrupt_file("The video track declares no frame size."))
+        return None
+
+    aspect = _sample_aspect_ratio(video)
+    display_width, display_height = width * aspect.numerator, height * aspect.denominator
+    shown_width, shown_height = max(1, round(width * aspect)), height
+    if metadata.rotation_degrees in (90, 270):
+        display_width, display_height = display_height, display_width
+        shown_width, shown_height = shown_height, shown_width
+    metadata.width, metadata.height = shown_width, shown_height
+    _check_aspect(display_width, display_height, shown_width, shown_height, rules, result)
+
+    if demuxed.poster is None:
+        return None
+    return _poster_image(demuxed.poster, aspect, metadata.rotation_degrees)
+
+
+def _demux(container: av.container.InputContainer, video: av.video.stream.VideoStream | None) -> _Demuxed:
+    """Read every packet once: track the latest sample end per stream and decode the first video frame."""
+    demuxed = _Demuxed()
+    timed = [stream for stream in container.streams if stream.type in _TIMED_STREAM_TYPES]
+    try:
+        for packet in container.demux(timed):
+            timestamp = packet.pts if packet.pts is not None else packet.dts
+            if timestamp is None or packet.time_base is None:
+                continue  # the flush packet at the end of each stream
+            if packet.is_corrupt:
+                demuxed.error = f"packet at byte {packet.pos} is marked corrupt"
+                break
+            index = packet.stream_index
+            end = (timestamp + (packet.duration or 0)) * packet.time_base
+            if end > demuxed.end_by_stream.get(index, Fraction(0)):
+                demuxed.end_by_stream[index] = Fraction(end)
+            demuxed.packets_by_stream[index] = demuxed.packets_by_stream.get(index, 0) + 1
+            if demuxed.poster is None and video is not None and index == video.index:
+                demuxed.poster = _first_frame(packet)
+        if demuxed.poster is None and video is not None:
+            demuxed.poster = _first_frame(None, video)
+    except AV_ERRORS as error:
+        logger.debug("demux failed: %s: %s", type(error).__name__, error)
+        demuxed.error = _reason(error)
+    return demuxed
+
+
+def _first_frame(packet: av.Packet | None, stream: av.video.stream.VideoStream | None = None) -> av.VideoFrame | None:
+    """Decode one packet, or flush the decoder when packet is None; a frame that fails to decode is None."""
+    try:
+        frames = packet.decode() if packet is not None else stream.codec_context.decode(None)
+    except av.FFmpegError as error:
+        logger.debug("video frame did not decode: %s", error)
+        return None
+    return frames[0] if frames else None
+
+
+def _missing_samples(container: av.container.InputContainer, demuxed: _Demuxed) -> int:
+    """Count samples the index lists but the demuxer could not read, which means the media data is cut."""
+    missing = 0
+    for stream in container.streams:
+        if stream.type in _TIMED_STREAM_TYPES and stream.frames:
+            missing += max(0, stream.frames - demuxed.packets_by_stream.get(stream.index, 0))
+    return missing
+
+
+def _check_duration(duration_ms: int, rules: VideoPolicy, result: VideoInspection) -> None:
+    if duration_ms <= 0:
+        result.violations.append(messages.video_too_short(duration_ms))
+    elif duration_ms >= rules.max_duration_ms_exclusive:
+        result.violations.append(messages.video_too_long(duration_ms, rules))
+
+
+def _check_aspect(
+    display_width: int, display_height: int, shown_width: int, shown_height: int, rules: VideoPolicy, result: VideoInspection
+) -> None:
+    """Compare the display aspect ratio with both bounds by integer cross-multiplication, inclusive."""
+    narrow_w, narrow_h = rules.min_aspect
+    wide_w, wide_h = rules.max_aspect
+    too_narrow = display_width * narrow_h < display_height * narrow_w
+    too_wide = display_width * wide_h > display_height * wide_w
+    if too_narrow or too_wide:
+        ratio = Fraction(display_width, display_height)
+        result.violations.append(messages.aspect_ratio_out_of_range(shown_width, shown_height, ratio, rules))
+
+
+def _sample_aspect_ratio(video: av.video.stream.VideoStream) -> Fraction:
+    """Return the pixel aspect ratio from the container, else the bitstream, else square pixels."""
+    for candidate in (video.sample_aspect_ratio, video.codec_context.sample_aspect_ratio):
+        if candidate and candidate.numerator > 0 and candidate.denominator > 0:
+            return Fraction(candidate)
+    return Fraction(1)
+
+
+def _frame_rate(video: av.video.stream.VideoStream, demuxed: _Demuxed, duration_ms: int) -> float:
+    """Return the average frame rate from the stream, else video packets per second of playing time."""
+    rate = video.average_rate
+    if rate:
+        return float(rate)
+    packets = demuxed.packets_by_stream.get(video.index, 0)
+    return packets * 1000 / duration_ms if duration_ms > 0 else 0.0
+
+
+def _poster_image(frame: av.VideoFrame, aspect: Fraction, rotation_degrees: int) -> Image.Image:
+    """Scale the frame straight to preview size with its pixel aspect applied, then turn it upright."""
+    display_width = frame.width * aspect
+    scale = min(Fraction(1), Fraction(PREVIEW_SIDE_PX) / max(display_width, frame.height))
+    width = max(1, round(display_width * scale))
+    height = max(1, round(frame.height * scale))
+    image = frame.to_image(width=width, height=height)
+    transpose = _ROTATION_TRANSPOSE.get(rotation_degrees)
+    return image.transpose(transpose) if transpose is not None else image
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, MemoryError):
+        return "it needs more memory than allowed"
+    text = str(error).split("\n", 1)[0][:120]
+    return text or type(error).__name__
