@@ -1,0 +1,1 @@
+"""The `mediacenter` command-line tool: bulk uploads, search, listings and operator commands."""
