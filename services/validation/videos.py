@@ -189,7 +189,7 @@ def _demux(container: av.container.InputContainer, video: av.video.stream.VideoS
             if timestamp is None or packet.time_base is None:
                 continue  # the flush packet at the end of each stream
             if packet.is_corrupt:
-                demuxed.error = f"packet at byte {packet.pos} is marked corrupt"
+                demuxed.error = f"the sample at byte {packet.pos:,} is incomplete or damaged"
                 break
             index = packet.stream_index
             end = (timestamp + (packet.duration or 0)) * packet.time_base

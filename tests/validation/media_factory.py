@@ -328,3 +328,11 @@ def set_movie_header_duration(data: bytes, duration: int) -> bytes:
     else:
         struct.pack_into(">I", patched, offset + 4 + 4 + 4 + 4 + 4, duration)
     return bytes(patched)
+
+
+def padded_mp4(data: bytes, total_size: int) -> bytes:
+    """Return an MP4 of exactly total_size bytes by appending a free box, which players skip."""
+    missing = total_size - len(data)
+    if missing < 8:
+        raise ValueError(f"need at least 8 bytes of room, have {missing}")
+    return data + _box(b"free", bytes(missing - 8))
