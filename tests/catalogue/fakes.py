@@ -159,3 +159,9 @@ def start_fakes() -> RunningFakes:
         f"127.0.0.1:{storage_port}",
         [validation_server, storage_server],
     )
+
+
+def fake_mp4(seed: int = 0, size: int = 4096) -> bytes:
+    """Return bytes that the fake validation takes for an MP4: an ISO "ftyp" box, then filler."""
+    filler = hashlib.sha256(str(seed).encode()).digest() * (size // 32 + 1)
+    return b"\x00\x00\x00\x18ftypmp42" + filler[:size]
