@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from services.cli import admin, folders, library, listings
+from services.cli import folders, library, listings
 from services.cli.config import LOOKUP_HELP, Connection
 from services.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, CliError
 from services.cli.folders import KINDS
@@ -335,6 +335,16 @@ def _dispatch(arguments: argparse.Namespace) -> int:
         )
     if command == "listing":
         return _with_gateway(connection, lambda gateway: _listing(gateway, arguments, json_output))
+    if command in ("seller", "key", "sweep"):
+        return _dispatch_admin(connection, arguments, json_output)
+    raise AssertionError(f"unhandled command {command!r}")
+
+
+def _dispatch_admin(connection: Connection, arguments: argparse.Namespace, json_output: bool) -> int:
+    # Imported here: gRPC and the shared runtime take a while to load, and only operators need them.
+    from services.cli import admin
+
+    command = arguments.command
     if command == "seller":
         if arguments.seller_command == "create":
             return admin.create_seller(connection, arguments.name, arguments.quota, json_output)
