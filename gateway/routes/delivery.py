@@ -51,9 +51,9 @@ class Blob:
     download_name: str
 
 
-@router.api_route(
+@router.head("/media/{media_id}/preview.webp", include_in_schema=False)
+@router.get(
     "/media/{media_id}/preview.webp",
-    methods=["GET", "HEAD"],
     summary="The WebP preview of a media item",
     responses=_DELIVERY_RESPONSES,
 )
@@ -72,13 +72,13 @@ async def get_preview(request: Request, media_id: str) -> Response:
     return await _deliver(request, blob)
 
 
-@router.api_route(
+@router.head("/media/{media_id}/{file_name}", include_in_schema=False)
+@router.get(
     "/media/{media_id}/{file_name}",
-    methods=["GET", "HEAD"],
     summary="The bytes of a media item",
     description=(
         "Public: the unguessable id is the access token. Supports Range (up to 16 non-overlapping ranges; "
-        "more, or overlapping ones, get the whole file), ETag with If-None-Match, and If-Range."
+        "more, or overlapping ones, get the whole file), ETag with If-None-Match, If-Range, and HEAD."
     ),
     responses=_DELIVERY_RESPONSES,
 )

@@ -218,6 +218,10 @@ class FakeCatalogue(catalogue_pb2_grpc.CatalogueServiceServicer, FailureInjector
                     "file_too_large", "The file is larger than 10 MB.",
                     violations=[_violation("file_too_large", "The file is larger than 10 MB.", len(buffer), MAX_UPLOAD_BYTES, "bytes")],
                 )
+        if not context.is_active():
+            # A sync gRPC server ends the request iterator normally when the client cancels,
+            # so a cancelled upload would otherwise look complete.
+            raise errors.DomainError("cancelled", "The client cancelled the upload.")
         data = bytes(buffer)
         kind = _kind_of(data)
         if kind == common_pb2.MEDIA_KIND_UNSPECIFIED:

@@ -25,7 +25,7 @@ export function mediaCard(item, { inputType = "checkbox", inputName, checked = f
       "label",
       { class: "thumb", for: inputId },
       h("img", { src: item.preview_url, alt: "", loading: "lazy", decoding: "async", width: "160", height: "160" }),
-      item.kind === "video" ? h("span", { class: "badge", text: "Video" }) : null,
+      item.kind === "video" ? h("span", { class: "badge", "aria-hidden": "true", text: "Video" }) : null,
     ),
     h(
       "div",

@@ -231,7 +231,7 @@ function deleteSelected() {
           "div",
           { class: "in-use" },
           h("p", { text: `"${item.name}" is used by ${plural(error.problem.listing_ids.length, "listing")}:` }),
-          h("ul", { class: "listing-ids" }, error.problem.listing_ids.map((id) => h("li", h("code", { text: id })))),
+          h("ul", { class: "listing-ids" }, error.problem.listing_ids.map((id) => h("li", {}, h("code", { text: id })))),
         ),
       ),
       ...failed.map(({ item, error }) => h("p", { class: "error", text: `"${item.name}" was not deleted: ${error.message}` })),
