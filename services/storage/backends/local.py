@@ -67,8 +67,9 @@ PLACE_ATTEMPTS = 3
 class LocalBlobStore(BlobStore):
     backend_name = "local"
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, stale_temporary_seconds: float = STALE_TEMPORARY_SECONDS) -> None:
         self._root = Path(root).resolve()
+        self._stale_temporary_seconds = stale_temporary_seconds
         self._incoming = self._root / INCOMING_FOLDER
         try:
             self._incoming.mkdir(parents=True, exist_ok=True)
@@ -232,8 +233,8 @@ class LocalBlobStore(BlobStore):
         raise PresignNotSupported(self.backend_name)
 
     def remove_stale_temporaries(self) -> int:
-        """Delete temporary files whose last change (ctime, which a rename also sets) is over an hour old."""
-        threshold = time.time() - STALE_TEMPORARY_SECONDS
+        """Delete temporary files whose last change (ctime, which a rename also sets) is older than the limit."""
+        threshold = time.time() - self._stale_temporary_seconds
         removed = 0
         for entry in os.scandir(self._incoming):
             if not entry.name.endswith((PART_SUFFIX, DELETING_SUFFIX)):
