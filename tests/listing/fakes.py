@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from concurrent import futures
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ class FakeCatalogue(catalogue_pb2_grpc.CatalogueServiceServicer):
         self._media: dict[str, dict[str, common_pb2.Media]] = {}
         self.batch_get_calls = 0
         self.deleted_ids: set[str] = set()
+        # Seconds each BatchGetMedia waits between reading the items and answering, like a slow network.
+        self.lookup_delay_seconds = 0.0
 
     def add_media(
         self, seller_id: str, kind: int = common_pb2.MEDIA_KIND_IMAGE, *, file_name: str = "", byte_size: int = 1000
@@ -67,7 +70,8 @@ class FakeCatalogue(catalogue_pb2_grpc.CatalogueServiceServicer):
                     response.media.append(items[media_id])
                 else:
                     response.missing_ids.append(media_id)
-            return response
+        time.sleep(self.lookup_delay_seconds)
+        return response
 
     def DeleteMedia(self, request, context):
         with self._lock:
