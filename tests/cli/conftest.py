@@ -59,3 +59,37 @@ def fake_gateway() -> Iterator[FakeGateway]:
         yield gateway
     finally:
         gateway.stop()
+
+
+@dataclass
+class ProductStack:
+    """Where the running product listens, whatever shape the shared stack fixture has."""
+
+    base_url: str
+    var_dir: Path
+    catalogue_address: str
+    storage_address: str
+    stack: object
+
+    def create_seller(self, name: str, quota_bytes: int | None = None) -> tuple[str, str]:
+        return self.stack.create_seller(name, quota_bytes=quota_bytes)
+
+
+def _address(stack: object, part: str) -> str:
+    return getattr(stack, f"{part}_address", None) or stack.address(part)
+
+
+@pytest.fixture(scope="session")
+def product_stack(request: pytest.FixtureRequest) -> ProductStack:
+    """The whole product from the shared `running_stack` fixture; the test is skipped without it."""
+    try:
+        stack = request.getfixturevalue("running_stack")
+    except pytest.FixtureLookupError:
+        pytest.skip("the shared running_stack fixture is not defined")
+    return ProductStack(
+        base_url=getattr(stack, "base_url", None) or stack.gateway_url,
+        var_dir=Path(stack.var_dir),
+        catalogue_address=_address(stack, "catalogue"),
+        storage_address=_address(stack, "storage"),
+        stack=stack,
+    )
