@@ -68,6 +68,8 @@ async function loadPage(cursor) {
 function renderGrid(appended) {
   const grid = $("media-grid");
   const firstNew = appended ? grid.children.length : 0;
+  // A refresh replaces the cards; a keyboard user keeps focus on the same item's checkbox.
+  const focusedId = grid.contains(document.activeElement) ? document.activeElement.value : null;
   grid.replaceChildren(
     ...shown.map((item) =>
       mediaCard(item, { idPrefix: "select", checked: selection.has(item.id), onToggle: toggleSelection }),
@@ -76,6 +78,7 @@ function renderGrid(appended) {
   $("grid-empty").hidden = shown.length > 0;
   $("load-more").hidden = !nextCursor;
   if (appended && grid.children[firstNew]) grid.children[firstNew].querySelector("input").focus();
+  else if (focusedId && $(`select-${focusedId}`)) $(`select-${focusedId}`).focus();
   updateSelectionBar();
 }
 
