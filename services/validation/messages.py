@@ -200,3 +200,11 @@ def inspection_timed_out(seconds: float) -> Violation:
         limit=round(seconds * 1000),
         unit="ms",
     )
+
+
+def worker_failed() -> Violation:
+    """Build the rejection for a file whose reader stopped without a verdict (a crash or a reader fault)."""
+    return corrupt_file(
+        "The file could not be read: the reader stopped on it.",
+        "Export the file again in a standard format and upload the new copy.",
+    )

@@ -336,3 +336,15 @@ def padded_mp4(data: bytes, total_size: int) -> bytes:
     if missing < 8:
         raise ValueError(f"need at least 8 bytes of room, have {missing}")
     return data + _box(b"free", bytes(missing - 8))
+
+
+def flat_png(width: int, height: int, *, channels: int = 4, level: int = 1) -> bytes:
+    """Return a PNG of one colour written row by row, so even 10,000 x 10,000 px builds in about a second."""
+    color_type = {1: 0, 3: 2, 4: 6}[channels]
+    header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
+    compressor = zlib.compressobj(level)
+    row = b"\x00" + bytes([90, 160, 220, 255][:channels]) * width
+    compressed = [compressor.compress(row) for _ in range(height)]
+    compressed.append(compressor.flush())
+    pixels = b"".join(compressed)
+    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", pixels) + png_chunk(b"IEND", b"")
