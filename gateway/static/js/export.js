@@ -146,8 +146,12 @@ function renderList(focusId) {
   if (!focusId) return;
   // Keep focus where the keyboard user was: on the moved row, or on the same button of it.
   const row = list.querySelector(`[data-id="${CSS.escape(focusId)}"]`);
-  const button = focusedButton ? [...row.querySelectorAll("button")].find((b) => b.getAttribute("aria-label") === focusedButton) : null;
-  if (button && !button.disabled) button.focus();
+  // A move button that reached the end of the list is disabled; focus the row's other one then.
+  const buttons = [...row.querySelectorAll("button")];
+  const same = buttons.find((button) => button.getAttribute("aria-label") === focusedButton);
+  const other = buttons.find((button) => !button.disabled);
+  if (focusedButton && same && !same.disabled) same.focus();
+  else if (focusedButton && other) other.focus();
   else if (list.contains(document.activeElement) || document.activeElement === document.body) row.focus();
 }
 
