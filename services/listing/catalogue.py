@@ -46,9 +46,9 @@ class CatalogueClient:
 
         More than 1000 distinct ids are split into several calls, in order.
         """
-        wanted = list(dict.fromkeys(media_ids))
-        missing = {media_id for media_id in wanted if not is_media_id(media_id)}
-        to_send = [media_id for media_id in wanted if media_id not in missing]
+        requested = list(dict.fromkeys(media_ids))
+        missing = {media_id for media_id in requested if not is_media_id(media_id)}
+        to_send = [media_id for media_id in requested if media_id not in missing]
         found: dict[str, common_pb2.Media] = {}
         for start in range(0, len(to_send), BATCH_GET_LIMIT):
             chunk = to_send[start : start + BATCH_GET_LIMIT]

@@ -43,7 +43,7 @@ class ListingView:
 
 @dataclass(frozen=True)
 class DeleteResult:
-    """What a delete did: the listings the item was removed from and the bytes freed."""
+    """Outcome of a delete: the listings the item was removed from and the bytes freed."""
 
     detached_listing_ids: list[str]
     freed_bytes: int
@@ -63,14 +63,12 @@ class ListingService:
 
         The media locks are held from before the catalogue lookup until the
         commit, so a concurrent DeleteMedia of one of these items either
-        finishes first (and the lookup misses the item) or waits and then sees
+        finishes first (and the lookup misses the item) or waits and then finds
         this listing using it.
         """
         started = time.perf_counter()
         _require_seller(seller_id)
-        problem = listing_id_problem(listing_id)
-        if problem:
-            raise InvalidArgument("invalid_listing_id", problem, field_violations=[("listing_id", problem)])
+        _require_listing_id(listing_id)
         if expected_version is not None and expected_version < 0:
             message = f"expected_version is {expected_version}; give 0 for a new listing or its current version."
             raise InvalidArgument("invalid_version", message, field_violations=[("expected_version", message)])
@@ -113,6 +111,7 @@ class ListingService:
         """Return a listing's live media in order; NOT_FOUND for a listing whose media were never set."""
         started = time.perf_counter()
         _require_seller(seller_id)
+        _require_listing_id(listing_id)
         with translated_errors("read the listing media"), self._pool.connection() as connection:
             stored = repository.load_listings(connection, seller_id, [listing_id]).get(listing_id)
         if stored is None:
@@ -231,11 +230,11 @@ class ListingService:
 
 def _view(seller_id: str, stored: repository.StoredListing, found: dict[str, common_pb2.Media]) -> ListingView:
     """Build the caller's view of a stored listing; items the catalogue no longer has are left out and logged."""
-    gone = [media_id for media_id in stored.slots.media_ids() if media_id not in found]
-    if gone:
+    missing_ids = [media_id for media_id in stored.slots.media_ids() if media_id not in found]
+    if missing_ids:
         logger.warning(
             "listing uses media the catalogue no longer has; leaving them out",
-            extra={"seller_id": seller_id, "listing_id": stored.listing_id, "media_ids": gone},
+            extra={"seller_id": seller_id, "listing_id": stored.listing_id, "media_ids": missing_ids},
         )
     slots = stored.slots
     return ListingView(
@@ -249,6 +248,12 @@ def _view(seller_id: str, stored: repository.StoredListing, found: dict[str, com
 
 def _require_seller(seller_id: str) -> None:
     require("seller_id", seller_id, "the id of the seller")
+
+
+def _require_listing_id(listing_id: str) -> None:
+    problem = listing_id_problem(listing_id)
+    if problem:
+        raise InvalidArgument("invalid_listing_id", problem, field_violations=[("listing_id", problem)])
 
 
 def _require_count(field: str, noun: str, count: int) -> None:
@@ -274,8 +279,8 @@ def _in_request_order(violations: list[tuple[str, str]]) -> list[tuple[str, str]
 
 def _version_mismatch_message(listing_id: str, expected: int, current: int) -> str:
     found = "does not exist yet (version 0)" if current == 0 else f"is at version {current}"
-    wanted = "it not to exist yet (version 0)" if expected == 0 else f"version {expected}"
-    return f"Listing {listing_id!r} {found}, but the request expected {wanted}; read it again and retry."
+    expected_text = "it not to exist yet (version 0)" if expected == 0 else f"version {expected}"
+    return f"Listing {listing_id!r} {found}, but the request expected {expected_text}; read it again and retry."
 
 
 def _media_in_use(media_id: str, listing_ids: list[str]) -> FailedPrecondition:

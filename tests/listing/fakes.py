@@ -23,7 +23,7 @@ class FakeCatalogue(catalogue_pb2_grpc.CatalogueServiceServicer):
         self._media: dict[str, dict[str, common_pb2.Media]] = {}
         self.batch_get_calls = 0
         self.deleted_ids: set[str] = set()
-        # Seconds each BatchGetMedia waits between reading the items and answering, like a slow network.
+        # Seconds each BatchGetMedia waits between reading the items and responding, like a slow network.
         self.lookup_delay_seconds = 0.0
 
     def add_media(

@@ -106,3 +106,19 @@ def test_missing_media_id_invalid(listing):
 
     assert error.code == grpc.StatusCode.INVALID_ARGUMENT
     assert error.field_violations[0][0] == "media_id"
+
+
+def test_in_use_error_names_first_listings_and_count(listing, catalogue):
+    media_id = catalogue.add_media(SELLER)
+    listing_ids = [f"listing-{index:02d}-" + "x" * 50 for index in range(30)]
+    for listing_id in listing_ids:
+        set_media(listing, listing_id=listing_id, images=[media_id])
+
+    error = rpc_error(delete, listing, media_id)
+
+    assert error.code == grpc.StatusCode.FAILED_PRECONDITION
+    assert error.metadata["listing_count"] == "30"
+    assert error.metadata["listing_ids"].split(",") == listing_ids[:20]
+    assert "used by 30 listing(s)" in error.message
+    assert "and 10 more" in error.message
+    assert len(usage(listing, media_id)) == 30

@@ -31,11 +31,11 @@ def export_csv(listing, listing_ids, seller=SELLER):
 
 def test_urls_in_given_order(listing, catalogue):
     ids = [catalogue.add_media(SELLER) for _ in range(4)] + [catalogue.add_video(SELLER)]
-    wanted = [ids[3], ids[0], ids[4], ids[2]]
+    requested_order = [ids[3], ids[0], ids[4], ids[2]]
 
-    response = export_urls(listing, wanted)
+    response = export_urls(listing, requested_order)
 
-    expected = [f"http://127.0.0.1:8080/media/{media_id}/" for media_id in wanted]
+    expected = [f"http://127.0.0.1:8080/media/{media_id}/" for media_id in requested_order]
     assert [url.rsplit("/", 1)[0] + "/" for url in response.urls] == expected
     assert response.text == "\n".join(response.urls)
     assert response.urls[2].endswith("/clip.mp4")

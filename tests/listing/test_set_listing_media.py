@@ -101,7 +101,7 @@ def test_video_in_image_list_rejected(listing, catalogue):
     assert rpc_error(get_media, listing).code == grpc.StatusCode.NOT_FOUND
 
 
-def test_image_in_video_slot_and_video_as_size_chart_rejected(listing, catalogue):
+def test_wrong_kind_in_single_slots_rejected(listing, catalogue):
     image = catalogue.add_media(SELLER)
     video = catalogue.add_video(SELLER)
 
@@ -109,8 +109,10 @@ def test_image_in_video_slot_and_video_as_size_chart_rejected(listing, catalogue
 
     fields = dict(error.field_violations)
     assert set(fields) == {"video_id", "size_chart_id"}
-    assert image in fields["video_id"] and "an image" in fields["video_id"]
-    assert video in fields["size_chart_id"] and "must be an image" in fields["size_chart_id"]
+    assert image in fields["video_id"]
+    assert "an image" in fields["video_id"]
+    assert video in fields["size_chart_id"]
+    assert "must be an image" in fields["size_chart_id"]
 
 
 def test_same_id_twice_rejected(listing, catalogue):
@@ -143,7 +145,8 @@ def test_every_offending_id_reported(listing, catalogue):
         "image_ids[4]",
     ]
     descriptions = dict(error.field_violations)
-    assert unknown in descriptions["image_ids[1]"] and "not found" in descriptions["image_ids[1]"]
+    assert unknown in descriptions["image_ids[1]"]
+    assert "not found" in descriptions["image_ids[1]"]
     assert "is a video" in descriptions["image_ids[2]"]
     assert "listed twice" in descriptions["image_ids[3]"]
     assert "empty" in descriptions["image_ids[4]"]
@@ -193,13 +196,13 @@ def test_unknown_listing_not_found(listing):
 
 
 def test_media_gone_from_catalogue_left_out(listing, catalogue):
-    kept, gone = catalogue.add_media(SELLER), catalogue.add_media(SELLER)
-    set_media(listing, images=[gone, kept])
+    live, removed = catalogue.add_media(SELLER), catalogue.add_media(SELLER)
+    set_media(listing, images=[removed, live])
 
-    catalogue.remove_behind_listings_back(SELLER, gone)
+    catalogue.remove_behind_listings_back(SELLER, removed)
     result = get_media(listing)
 
-    assert [media.id for media in result.images] == [kept]
+    assert [media.id for media in result.images] == [live]
 
 
 def test_expected_version_must_match(listing, catalogue):
@@ -232,3 +235,22 @@ def test_expected_version_for_missing_listing(listing):
     assert error.code == grpc.StatusCode.ABORTED
     assert "does not exist yet (version 0)" in error.message
     assert rpc_error(get_media, listing, listing_id="new-one").code == grpc.StatusCode.NOT_FOUND
+
+
+def test_many_extra_images_fit_in_error(listing, catalogue):
+    images = [catalogue.add_media(SELLER) for _ in range(9)]
+    extra = [f"00000000-0000-4000-8000-{index:012d}" for index in range(200)]
+
+    error = rpc_error(set_media, listing, images=images + extra)
+
+    assert error.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert "200 problems" in error.message
+    assert len(error.field_violations) == 25
+    assert error.field_violations[0][0] == "image_ids[9]"
+
+
+def test_get_with_invalid_listing_id_rejected(listing):
+    error = rpc_error(get_media, listing, listing_id="")
+
+    assert error.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.field_violations[0][0] == "listing_id"
