@@ -130,11 +130,21 @@ def _inspect_streams(
     video = container.streams.video[0] if container.streams.video else None
     audio = container.streams.audio[0] if container.streams.audio else None
     metadata.has_audio = audio is not None
-    metadata.audio_codec = audio.codec_context.name if audio is not None else ""
+    metadata.audio_codec = _codec_name(audio) if audio is not None else ""
     if video is None:
         result.violations.append(messages.no_video_track())
+    elif video.codec_context is None:
+        # PyAV leaves the codec context empty when FFmpeg has no decoder for the track's codec.
+        metadata.video_codec = _codec_name(video)
+        result.violations.append(
+            messages.corrupt_file(
+                f"The video track uses a codec that cannot be decoded ({metadata.video_codec}).",
+                "Export the video again as H.264 or H.265 MP4 and upload it.",
+            )
+        )
+        video = None
     else:
-        metadata.video_codec = video.codec_context.name
+        metadata.video_codec = _codec_name(video)
         video.codec_context.thread_count = 1
 
     demuxed = _demux(container, video)
@@ -177,6 +187,14 @@ def _inspect_streams(
     if demuxed.poster is None:
         return None
     return _poster_image(demuxed.poster, aspect, metadata.rotation_degrees)
+
+
+def _codec_name(stream: av.stream.Stream) -> str:
+    """Return FFmpeg's short codec name, or the track's four-character code when FFmpeg has no decoder."""
+    if stream.codec_context is not None and stream.codec_context.name:
+        return stream.codec_context.name
+    tag = getattr(stream, "codec_tag", "")
+    return f"unknown codec '{tag}'" if tag else "unknown codec"
 
 
 def _demux(container: av.container.InputContainer, video: av.video.stream.VideoStream | None) -> _Demuxed:

@@ -14,6 +14,7 @@ import queue
 import resource
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
@@ -157,6 +158,8 @@ class InspectionPool:
 def _serve(connection: Connection, options: _WorkerOptions) -> None:
     """Run in the worker: inspect each job received and send back its verdict, until the pipe closes."""
     configure_logging("validation-worker", options.log_format, options.log_level)
+    # Pillow warns about each malformed EXIF block of hostile files; the verdict already covers them.
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
     if options.memory_limit_bytes > 0:
         # Address space, not resident memory: the only limit the kernel enforces on every allocation.
         limit = options.memory_limit_bytes
