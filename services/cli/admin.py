@@ -44,7 +44,7 @@ def _call(name: str, address: str, call: Callable[[], ResponseType]) -> Response
                 f"Cannot reach the {name} service at {address}: is it running? Start it with `make run`."
             ) from None
         if details.code == grpc.StatusCode.DEADLINE_EXCEEDED:
-            raise CliError(f"The {name} service at {address} did not answer in time. Try again.") from None
+            raise CliError(f"The {name} service at {address} did not respond in time. Try again.") from None
         message = details.message.rstrip(".") or details.code.name
         violations = "".join(f"\n  - {field}: {text}" for field, text in details.field_violations)
         raise CliError(

@@ -1,4 +1,4 @@
-"""Where the command finds the gateway, the API key and the gRPC services.
+"""Lookup of the gateway URL, the API key and the gRPC addresses that commands use.
 
 Each value comes from the first of: the command-line option, an environment
 variable, then what the embedded run (`make run`) wrote into the var folder.

@@ -44,7 +44,7 @@ def problem_errors(response: httpx.Response) -> list[dict[str, Any]]:
 
 
 def describe_http_failure(response: httpx.Response) -> str:
-    """Turn a failed response into one message that says what failed and what to do."""
+    """Turn a failed response into one message that names what failed and what to do."""
     detail = problem_detail(response).rstrip(".")
     status = response.status_code
     if status in (401, 403):
@@ -73,12 +73,12 @@ def describe_http_failure(response: httpx.Response) -> str:
 
 
 def describe_transport_failure(error: httpx.TransportError, base_url: str, timeout_seconds: float) -> str:
-    """Turn a connection-level failure into one message that says what to do."""
+    """Turn a connection-level failure into one message that names what to do next."""
     if isinstance(error, httpx.ConnectError):
         return f"Cannot reach the Media Center at {base_url}: is it running? Start it with `make run`."
     if isinstance(error, httpx.TimeoutException):
         return (
-            f"The Media Center at {base_url} did not answer within {timeout_seconds:g} s. "
+            f"The Media Center at {base_url} did not respond within {timeout_seconds:g} s. "
             "Try again, or allow more time with --timeout SECONDS."
         )
     return f"The connection to the Media Center at {base_url} failed: {error or type(error).__name__}. Try again."

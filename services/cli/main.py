@@ -55,7 +55,7 @@ def _connection_options(parser: argparse.ArgumentParser, *, http: bool, grpc: bo
         type=float,
         default=argparse.SUPPRESS,
         metavar="SECONDS",
-        help="seconds to wait for each answer from the server (default: 60)",
+        help="seconds to wait for each response from the server (default: 60)",
     )
 
 

@@ -46,13 +46,13 @@ from services.cli.upload_report import (
     UploadResult,
 )
 
-# Attempts per file when the connection fails or the server answers 503. Every attempt carries
+# Attempts per file when the connection fails or the server returns 503. Every attempt carries
 # the same Idempotency-Key, so a request that did reach the server is not stored twice.
 MAX_ATTEMPTS = 3
 RETRY_BACKOFF_SECONDS = (0.5, 2.0)
 # Waits per file after 429 (the gateway limits uploads per seller and minute) before giving up.
 MAX_RATE_LIMITED_WAITS = 20
-# Longest wait honoured from a Retry-After header before the next attempt.
+# Maximum wait taken from a Retry-After header before the next attempt.
 MAX_RETRY_AFTER_SECONDS = 10.0
 MAX_JOBS = 32
 
@@ -192,51 +192,50 @@ async def _upload_all(
     """Upload the files with `jobs` workers; on SIGINT cancel what is in flight and return what was done."""
     results: dict[int, UploadResult] = {}
     pending: Iterator[tuple[int, UploadFile]] = iter(enumerate(files))
-    tracker = _ProgressTracker(files)
-    run_started = datetime.now(UTC)
+    workers: list[asyncio.Task[None]] = []
     interrupted = False
 
-    async with httpx.AsyncClient(
-        base_url=base_url,
-        headers=client_headers(api_key),
-        timeout=httpx.Timeout(timeout_seconds, connect=10.0),
-        limits=httpx.Limits(max_connections=jobs, max_keepalive_connections=jobs),
-    ) as client:
+    def interrupt() -> None:
+        nonlocal interrupted
+        interrupted = True
+        for worker in workers:
+            worker.cancel()
 
-        async def work() -> None:
-            for index, upload in pending:
-                try:
-                    results[index] = await _upload_one(
-                        client,
-                        upload,
-                        folder_ids.get(upload.kind, folder_ids.get(None, "")),
-                        tracker,
-                        run_started,
-                    )
-                except asyncio.CancelledError:
-                    results[index] = UploadResult(
-                        upload,
-                        CANCELLED,
-                        error="Stopped by Ctrl-C while uploading: the server may or may not have stored it.",
-                    )
-                    raise
-                tracker.file_finished()
+    # Installed first, so that Ctrl-C at any later point cancels the uploads instead of raising
+    # KeyboardInterrupt in the middle of the event loop.
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGINT, interrupt)
+    try:
+        tracker = _ProgressTracker(files)
+        run_started = datetime.now(UTC)
+        async with httpx.AsyncClient(
+            base_url=base_url,
+            headers=client_headers(api_key),
+            timeout=httpx.Timeout(timeout_seconds, connect=10.0),
+            limits=httpx.Limits(max_connections=jobs, max_keepalive_connections=jobs),
+        ) as client:
 
-        workers = [asyncio.create_task(work()) for _ in range(min(jobs, len(files)))]
+            async def work() -> None:
+                for index, upload in pending:
+                    folder_id = folder_ids.get(upload.kind, folder_ids.get(None, ""))
+                    try:
+                        results[index] = await _upload_one(client, upload, folder_id, tracker, run_started)
+                    except asyncio.CancelledError:
+                        results[index] = UploadResult(
+                            upload,
+                            CANCELLED,
+                            error="Stopped by Ctrl-C while uploading: the server may or may not have stored it.",
+                        )
+                        raise
+                    tracker.file_finished()
 
-        def interrupt() -> None:
-            nonlocal interrupted
-            interrupted = True
-            for worker in workers:
-                worker.cancel()
-
-        loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGINT, interrupt)
-        try:
-            with tracker.progress:
-                await asyncio.gather(*workers, return_exceptions=True)
-        finally:
-            loop.remove_signal_handler(signal.SIGINT)
+            # The signal callback runs only while the loop waits, so no worker starts after an interrupt.
+            if not interrupted:
+                workers.extend(asyncio.create_task(work()) for _ in range(min(jobs, len(files))))
+                with tracker.progress:
+                    await asyncio.gather(*workers, return_exceptions=True)
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
 
     ordered = [results[index] for index in sorted(results)]
     not_started = [upload for index, upload in enumerate(files) if index not in results]
@@ -286,7 +285,7 @@ async def _upload_one(
             await asyncio.sleep(_retry_delay(response, RETRY_BACKOFF_SECONDS[failures - 1]))
             continue
         if reader.bytes_read < upload.size:
-            # The server answered before reading the whole file (a rejection of an oversized body).
+            # The server responded before reading the whole file (a rejection of an oversized body).
             tracker.advance(upload.size - reader.bytes_read)
         return classify_response(upload, response, run_started)
 
@@ -299,7 +298,7 @@ def _retry_delay(response: httpx.Response, fallback_seconds: float) -> float:
 
 
 def classify_response(upload: UploadFile, response: httpx.Response, run_started: datetime) -> UploadResult:
-    """Turn the gateway's answer to one upload into the file's result."""
+    """Turn the gateway's response to one upload into the file's result."""
     status = response.status_code
     if status in (200, 201):
         try:
@@ -324,10 +323,10 @@ def classify_response(upload: UploadFile, response: httpx.Response, run_started:
 
 
 def _is_earlier_upload(response: httpx.Response, media: dict[str, Any], run_started: datetime) -> bool:
-    """Tell whether a success answer replays an upload made before this run, so nothing new was stored.
+    """Tell whether a success response replays an upload made before this run, so nothing new was stored.
 
     The Idempotency-Key of an unchanged file is the same on every run, and the server then
-    returns the first run's answer again, which is not marked as a duplicate.
+    returns the first run's response again, which is not marked as a duplicate.
     NOTE: without an `Idempotent-Replayed: true` header this compares the item's creation
     time with the start of the run, which assumes the server's clock is not behind this one.
     """

@@ -52,8 +52,8 @@ class UploadFile:
 def collect_files(arguments: Iterable[str]) -> list[UploadFile]:
     """Expand the paths given on the command line into the files to upload, in a stable order.
 
-    A file named directly is sent whatever its name. A folder is walked recursively and only
-    its .jpg, .jpeg, .png and .mp4 files (in any letter case) are sent; hidden files and
+    A file named directly is sent whatever its name. A folder is walked recursively, and only
+    its .jpg, .jpeg, .png and .mp4 files (in any letter case) are sent. Hidden files and
     folders (names starting with ".") are skipped. A file reached twice is sent once.
     Raise CliError naming every path that does not exist or cannot be read.
     """

@@ -27,7 +27,7 @@ _SUCCESSES = frozenset({ACCEPTED, DUPLICATE})
 
 @dataclass
 class UploadResult:
-    """What happened to one file."""
+    """The outcome of one file's upload."""
 
     file: UploadFile
     status: str

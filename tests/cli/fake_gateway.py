@@ -1,7 +1,7 @@
 """A small stand-in for the gateway's HTTP API, served in-process on 127.0.0.1 for CLI tests.
 
 It keeps one seller's folders, media and listings in memory and mimics the
-answers the CLI relies on: 201 / 200 duplicate / 422 with `errors` for uploads,
+responses the CLI relies on: 201 / 200 duplicate / 422 with `errors` for uploads,
 Idempotency-Key replays, problem+json errors and 401 for an unknown key. It
 judges files only by their first bytes and (for images) their dimensions.
 """
@@ -40,10 +40,10 @@ class FakeState:
     folders: list[dict[str, Any]] = field(default_factory=list)
     media: dict[str, dict[str, Any]] = field(default_factory=dict)
     listings: dict[str, dict[str, Any]] = field(default_factory=dict)
-    idempotent_answers: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    idempotent_responses: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     # Every POST /v1/media that reached the handler, including replays.
     upload_requests: int = 0
-    # Seconds each upload waits before answering, so a test can interrupt uploads in flight.
+    # Seconds each upload waits before responding, so a test can interrupt uploads in flight.
     upload_delay_seconds: float = 0.0
     quota_bytes: int = 5 * 1024**3
 
@@ -133,12 +133,12 @@ def build_app(state: FakeState) -> FastAPI:
         if state.upload_delay_seconds:
             await asyncio.sleep(state.upload_delay_seconds)
         key = request.headers.get("idempotency-key")
-        if key and key in state.idempotent_answers:
-            status, body = state.idempotent_answers[key]
+        if key and key in state.idempotent_responses:
+            status, body = state.idempotent_responses[key]
             return JSONResponse(body, status_code=status)
         status, body = _store(state, content, upload_file.filename, request.query_params.get("folder_id", ""))
         if key and status < 300:
-            state.idempotent_answers[key] = (status, body)
+            state.idempotent_responses[key] = (status, body)
         if status >= 400:
             return JSONResponse(body, status_code=status, media_type="application/problem+json")
         return JSONResponse(body, status_code=status)

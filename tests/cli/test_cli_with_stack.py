@@ -74,7 +74,8 @@ def test_upload_folder_with_good_rejected_and_duplicate(product_stack: ProductSt
     assert "accepted" in _row(result.stdout, "a-good.jpg")
     assert "duplicate" in _row(result.stdout, "b-copy.jpg")
     assert "rejected" in _row(result.stdout, "c-small.png")
-    assert "200" in result.stdout and "300" in result.stdout
+    assert "200" in result.stdout
+    assert "300" in result.stdout
     assert "3 files: 1 accepted, 1 duplicate, 1 rejected." in result.stdout
     assert "Traceback" not in result.stderr
     assert _capacity(product_stack, environment["MEDIACENTER_API_KEY"])["used_bytes"] == len(good)

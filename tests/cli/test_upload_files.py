@@ -105,7 +105,8 @@ def test_idempotency_key_is_stable_for_an_unchanged_file(tmp_path: Path) -> None
     assert first == second
     assert first.startswith("cli-")
     assert 1 <= len(first) <= 200
-    assert first.isascii() and first.isprintable()
+    assert first.isascii()
+    assert first.isprintable()
 
 
 def test_idempotency_key_changes_when_the_file_changes(tmp_path: Path) -> None:
