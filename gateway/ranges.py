@@ -2,13 +2,14 @@
 
 Policy for awkward requests:
 - a header that is not a valid `bytes=` range set is ignored and the whole file is sent (RFC 9110 allows this);
-- more than MAX_RANGES ranges, or ranges that overlap, are also answered with the whole file (200), so a
+- more than MAX_RANGES ranges, or ranges that overlap, also get the whole file (200), so a
   request cannot make the server send the same bytes many times;
 - a valid set where no range starts inside the file is unsatisfiable (416).
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 MAX_RANGES = 16
@@ -90,7 +91,7 @@ def _resolve(first: int | None, last: int | None, size: int) -> ByteRange | None
 
 def _overlap(ranges: list[ByteRange]) -> bool:
     ordered = sorted(ranges, key=lambda byte_range: byte_range.start)
-    return any(later.start <= earlier.end for earlier, later in zip(ordered, ordered[1:]))
+    return any(later.start <= earlier.end for earlier, later in itertools.pairwise(ordered))
 
 
 def etag_matches(header: str | None, etag: str) -> bool:
@@ -99,5 +100,5 @@ def etag_matches(header: str | None, etag: str) -> bool:
         return False
     if header.strip() == "*":
         return True
-    wanted = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == wanted for tag in header.split(","))
+    expected = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == expected for tag in header.split(","))

@@ -177,7 +177,7 @@ async def _stream(call, messages, first) -> AsyncIterator[bytes]:
         async for message in messages:
             yield message.chunk
     except grpc.aio.AioRpcError as error:
-        # The status line is already sent, so the client sees a short body; the log says why.
+        # The status line is already sent, so the client sees a short body; the log records why.
         logger.error("streaming blob %s failed with %s: %s", call, error.code().name, error.details())
         raise
     finally:

@@ -340,12 +340,14 @@ class FakeCatalogue(catalogue_pb2_grpc.CatalogueServiceServicer, FailureInjector
                 )
         else:
             folder = self.default_folder(seller.seller_id, kind)
+
         sha = hashlib.sha256(data).hexdigest()
         media_id = str(uuid.uuid4())
         blob_key = f"{seller.seller_id}/{sha}"
         preview_key = f"{seller.seller_id}/{sha}.webp"
         self.storage.blobs[blob_key] = data
         self.storage.blobs[preview_key] = FAKE_PREVIEW
+
         file_name = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "-" for c in name) or "file"
         width, height, fmt, mime = _describe(data, kind)
         media = common_pb2.Media(
@@ -366,6 +368,7 @@ class FakeCatalogue(catalogue_pb2_grpc.CatalogueServiceServicer, FailureInjector
             preview_blob_key=preview_key,
             file_name=file_name,
         )
+
         self.media[media_id] = media
         self.stored_uploads += 1
         return media
@@ -520,7 +523,7 @@ def start_fake_services() -> FakeServices:
 
 
 def _kind_of(data: bytes) -> int:
-    if data.startswith(b"\xff\xd8\xff") or data.startswith(b"\x89PNG\r\n\x1a\n"):
+    if data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")):
         return common_pb2.MEDIA_KIND_IMAGE
     if data[4:8] == b"ftyp":
         return common_pb2.MEDIA_KIND_VIDEO

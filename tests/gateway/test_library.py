@@ -204,7 +204,7 @@ async def test_media_delete_is_204(gateway):
     assert again.status_code == 404
 
 
-async def test_media_in_use_delete_is_409_with_listing_ids(gateway):
+async def test_delete_in_use_is_409(gateway):
     media = gateway.services.catalogue.add_media(gateway.seller_id, make_jpeg(seed=7), "a.jpg")
     for listing_id in ("sku-2", "sku-1"):
         await gateway.client.put(f"/v1/listings/{listing_id}/media", headers=gateway.auth, json={"images": [media.id]})
