@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,6 +12,8 @@ from mediacenter.catalogue.v1 import catalogue_pb2, catalogue_pb2_grpc
 from mediacenter.common.v1 import common_pb2
 
 from services.runtime.errors import ErrorDetails
+
+logger = logging.getLogger(__name__)
 
 # BatchGetMedia accepts at most this many ids per call.
 BATCH_GET_LIMIT = 1000
@@ -44,7 +47,8 @@ class CatalogueClient:
     def batch_get_media(self, seller_id: str, media_ids: Iterable[str]) -> MediaLookup:
         """Look up media items; ids that cannot be media ids count as missing without being sent.
 
-        More than 1000 distinct ids are split into several calls, in order.
+        More than 1000 distinct ids are split into several calls, in order. A seller
+        the catalogue does not know (NOT_FOUND) has no items, so all its ids are missing.
         """
         requested = list(dict.fromkeys(media_ids))
         missing = {media_id for media_id in requested if not is_media_id(media_id)}
@@ -52,9 +56,16 @@ class CatalogueClient:
         found: dict[str, common_pb2.Media] = {}
         for start in range(0, len(to_send), BATCH_GET_LIMIT):
             chunk = to_send[start : start + BATCH_GET_LIMIT]
-            response = self._stub.BatchGetMedia(
-                catalogue_pb2.BatchGetMediaRequest(seller_id=seller_id, media_ids=chunk)
-            )
+            try:
+                response = self._stub.BatchGetMedia(
+                    catalogue_pb2.BatchGetMediaRequest(seller_id=seller_id, media_ids=chunk)
+                )
+            except grpc.RpcError as error:
+                if error.code() != grpc.StatusCode.NOT_FOUND:
+                    raise
+                # The catalogue does not know the seller, so the seller has none of these items.
+                logger.info("catalogue does not know seller %r; treating its media ids as missing", seller_id)
+                continue
             for media in response.media:
                 found[media.id] = media
             missing.update(response.missing_ids)

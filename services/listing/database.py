@@ -14,7 +14,7 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from services.runtime.errors import Aborted, Unavailable
+from services.runtime.errors import Unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,8 @@ def translated_errors(action: str) -> Iterator[None]:
         yield
     except (pg_errors.SerializationFailure, pg_errors.DeadlockDetected, pg_errors.UniqueViolation) as error:
         logger.warning("%s conflicted with a concurrent change: %s", action, error.sqlstate)
-        raise Aborted(
+        # Not ABORTED: that code means a stale expected_version to callers of this service.
+        raise Unavailable(
             "concurrent_change",
             f"Could not {action} because another request changed the same data at the same time; retry.",
         ) from error

@@ -63,7 +63,11 @@ class FakeCatalogue(catalogue_pb2_grpc.CatalogueServiceServicer):
     def BatchGetMedia(self, request, context):
         with self._lock:
             self.batch_get_calls += 1
-            items = self._media.get(request.seller_id, {})
+            items = self._media.get(request.seller_id)
+        if items is None:
+            # Like the real catalogue, which reports a seller it does not know.
+            context.abort(grpc.StatusCode.NOT_FOUND, f"Seller {request.seller_id} not found: check the seller id.")
+        with self._lock:
             response = catalogue_pb2.BatchGetMediaResponse()
             for media_id in dict.fromkeys(request.media_ids):
                 if media_id in items:

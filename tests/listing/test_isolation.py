@@ -36,12 +36,23 @@ def test_foreign_listing_looks_unknown(listing, catalogue):
 
 def test_foreign_media_cannot_be_attached(listing, catalogue):
     owned = catalogue.add_media(OWNER)
+    catalogue.add_media(OTHER)
 
     foreign = rpc_error(set_media, listing, listing_id="mine", images=[owned], seller=OTHER)
     unknown = rpc_error(set_media, listing, listing_id="mine", images=[UNKNOWN_MEDIA], seller=OTHER)
 
     same_error(foreign, unknown, owned, UNKNOWN_MEDIA)
     assert foreign.code == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_seller_unknown_to_catalogue_has_no_media(listing, catalogue):
+    owned = catalogue.add_media(OWNER)
+
+    error = rpc_error(set_media, listing, listing_id="mine", images=[owned], seller="seller-never-seen")
+
+    assert error.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.field_violations[0][0] == "image_ids[0]"
+    assert "not found" in error.field_violations[0][1]
 
 
 def test_same_listing_id_is_separate_per_seller(listing, catalogue):
@@ -58,6 +69,7 @@ def test_same_listing_id_is_separate_per_seller(listing, catalogue):
 
 def test_foreign_media_cannot_be_exported(listing, catalogue):
     owned = catalogue.add_media(OWNER)
+    catalogue.add_media(OTHER)
 
     foreign = rpc_error(export_urls, listing, [owned], seller=OTHER)
     unknown = rpc_error(export_urls, listing, [UNKNOWN_MEDIA], seller=OTHER)
