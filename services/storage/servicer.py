@@ -40,14 +40,21 @@ class StorageServicer(storage_pb2_grpc.StorageServiceServicer):
     def PutBlob(self, request_iterator: Iterator[storage_pb2.PutBlobRequest], context: grpc.ServicerContext):
         started = time.perf_counter()
         header = _read_header(request_iterator)
-        with _domain_errors():
-            result = self._store.put(
-                header.namespace,
-                header.suffix,
-                _chunks(request_iterator),
-                content_type=header.content_type,
-                expected_sha256=header.expected_sha256,
-            )
+        try:
+            with _domain_errors():
+                result = self._store.put(
+                    header.namespace,
+                    header.suffix,
+                    _chunks(request_iterator),
+                    content_type=header.content_type,
+                    expected_sha256=header.expected_sha256,
+                )
+        except grpc.RpcError:
+            # Reading the next request fails this way when the client cancelled the call.
+            if context.is_active():
+                raise
+            logger.info("put into namespace %s cancelled by the client; nothing was stored", header.namespace)
+            context.abort(grpc.StatusCode.CANCELLED, "The client cancelled the put; nothing was stored.")
         logger.info(
             "stored blob %s (%d bytes, %s) in %.1f ms",
             result.key,

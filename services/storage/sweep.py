@@ -1,7 +1,7 @@
 """Reconciliation sweep: removes blobs that no live media record points at, after a grace period.
 
 A blob is removed only when it is older than the grace period and the
-catalogue, asked for each page right before the deletes, says no record
+catalogue, asked for each page right before the deletes, reports that no record
 points at it. The grace period protects a blob stored just now whose record
 is not committed yet, and a put of bytes that exist already refreshes the
 blob's time of storing, so a re-upload of an orphan is protected the same

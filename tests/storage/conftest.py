@@ -51,7 +51,12 @@ def s3_endpoint() -> Iterator[str]:
 
 def make_settings(backend: str, tmp_path: Path, s3_endpoint: str | None, **overrides: object) -> StorageSettings:
     """Settings for one backend: a fresh folder, or a fresh bucket on the loopback S3 server."""
-    values: dict[str, object] = {"grpc_host": "127.0.0.1", "grpc_port": 0, "metrics_port": -1}
+    values: dict[str, object] = {
+        "grpc_host": "127.0.0.1",
+        "grpc_port": 0,
+        "metrics_port": -1,
+        "sweep_interval_seconds": 0,
+    }
     if backend == "local":
         values.update(storage_backend="local", storage_root=tmp_path / "blobs")
     else:

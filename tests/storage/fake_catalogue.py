@@ -11,7 +11,7 @@ from mediacenter.catalogue.v1 import catalogue_pb2, catalogue_pb2_grpc
 
 
 class FakeCatalogue(catalogue_pb2_grpc.CatalogueServiceServicer):
-    """Answers which keys are referenced from ``referenced``; ``before_answer`` runs first on every call."""
+    """Returns which of the requested keys are in ``referenced``, after calling ``before_answer`` with them."""
 
     def __init__(self) -> None:
         self.referenced: set[str] = set()

@@ -97,7 +97,7 @@ def test_get_range(stub, offset, length, expected_slice):
 
 
 @pytest.mark.parametrize("offset", [1000, 1001, 50_000])
-def test_range_starting_past_end_is_out_of_range_with_size(stub, offset):
+def test_range_past_end_is_out_of_range(stub, offset):
     stored = put(stub, random_bytes(1000))
 
     with pytest.raises(grpc.RpcError) as raised:

@@ -118,7 +118,7 @@ def test_sweep_without_catalogue_is_failed_precondition(settings, start_server):
     assert "MEDIACENTER_CATALOGUE_ADDRESS" in raised.value.details()
 
 
-def test_sweep_with_catalogue_down_is_unavailable_and_removes_nothing(settings_for, start_server):
+def test_sweep_catalogue_down_is_unavailable(settings_for, start_server):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
@@ -161,15 +161,15 @@ def references(catalogue) -> Iterator[CatalogueReferences]:
 
 def test_sweep_never_removes_referenced_blobs(store, catalogue, references):
     keys = [put_blob(store, random_bytes(50)) for _ in range(9)]
-    kept = set(keys[::2])
-    for key in kept:
+    referenced_keys = set(keys[::2])
+    for key in referenced_keys:
         catalogue.catalogue.commit_record(key)
     time.sleep(AGEING_SECONDS)
 
     result = Sweeper(store, references, GRACE_SECONDS, page_size=2).run()
 
-    assert sorted(result.removed_keys) == sorted(set(keys) - kept)
-    assert {key for key in keys if exists(store, key)} == kept
+    assert sorted(result.removed_keys) == sorted(set(keys) - referenced_keys)
+    assert {key for key in keys if exists(store, key)} == referenced_keys
     assert len(catalogue.catalogue.calls) == 5
 
 
@@ -209,7 +209,7 @@ def test_sweep_keeps_orphan_stored_again_during_run(store, catalogue, references
     started = datetime.now(UTC)
 
     def upload_same_bytes_again(keys):
-        # The record of the new upload is not committed yet when the catalogue answers.
+        # The record of the new upload is not committed yet when the catalogue returns its result.
         if orphan in keys:
             assert put_blob(store, data) == orphan
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.storage.keys import InvalidValue
+from services.storage.keys import InvalidValue, is_valid_key
 
 # Bytes per chunk read from a backend or sent in one gRPC message.
 CHUNK_BYTES = 1024 * 1024
@@ -173,6 +173,13 @@ def check_range(offset: int, length: int) -> None:
         raise InvalidValue("offset", str(offset), "use 0 or a positive byte offset.")
     if length < 0:
         raise InvalidValue("length", str(length), "use 0 (to the end) or a positive number of bytes.")
+
+
+def check_page_token(token: str) -> str:
+    """Check a page token, which is the last key of the previous page or ""."""
+    if token and not is_valid_key(token):
+        raise InvalidValue("page_token", token, "pass the next_page_token of the previous page, or \"\" to start.")
+    return token
 
 
 def check_page_size(page_size: int) -> int:

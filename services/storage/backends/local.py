@@ -2,9 +2,9 @@
 
 Layout: ``<root>/<namespace>/<first two hex digits>/<sha256 hex><suffix>``.
 A put streams into ``<root>/.incoming/<random>.part`` while hashing, fsyncs,
-then hard-links the file under its key: the link fails when the key exists,
-so two puts of the same bytes that race store the blob once and exactly one
-of them reports it created. A crash or a cancelled stream leaves at most a
+then hard-links the file under its key. The link fails when the key exists,
+so two racing puts of the same bytes store the blob once, and exactly one of
+them reports it created. A crash or a cancelled stream leaves at most a
 ``.part`` file, which ``remove_stale_temporaries`` deletes at start-up and on
 every sweep.
 """
@@ -36,6 +36,7 @@ from services.storage.backends.base import (
     Sha256Counter,
     StorageUnavailable,
     check_page_size,
+    check_page_token,
     check_range,
     range_end,
     range_starts_past_end,
@@ -166,9 +167,9 @@ class LocalBlobStore(BlobStore):
             return self._delete_if_older(path, stored_before)
 
     def _delete_if_older(self, path: Path, stored_before: datetime) -> bool:
-        # Move the blob aside first and then read its time: a put of the same bytes refreshes the
-        # time of the file under the key, so it either refreshed it before the move (seen here, and
-        # the blob goes back) or finds the key empty and writes a new file.
+        # Move the blob aside first, then read its time. A put of the same bytes refreshes the time
+        # of the file under the key. If it did so before the move, the time read here is new and the
+        # blob goes back. If it comes after the move, it finds the key empty and writes a new file.
         aside = self._incoming / f"{uuid.uuid4().hex}{DELETING_SUFFIX}"
         try:
             os.rename(path, aside)
@@ -186,8 +187,7 @@ class LocalBlobStore(BlobStore):
 
     def list_page(self, prefix: str = "", start_after: str = "", page_size: int = MAX_PAGE_SIZE) -> BlobPage:
         check_prefix(prefix)
-        if start_after:
-            check_key(start_after)
+        check_page_token(start_after)
         page_size = check_page_size(page_size)
         blobs: list[BlobInfo] = []
         with _translate_os_errors("list", prefix or "/"):

@@ -1,6 +1,6 @@
 """Blobs as objects in an S3 bucket (AWS, MinIO or any S3-compatible server), through boto3.
 
-The key holds the SHA-256 of the bytes, which is known only at the end of the
+The key contains the SHA-256 of the bytes, which is known only at the end of the
 stream, so a put spools the stream to an anonymous temporary file while
 hashing (memory stays at one chunk) and then uploads it under its key in one
 PutObject with ``If-None-Match: *``: of two puts of the same bytes that race,
@@ -39,6 +39,7 @@ from services.storage.backends.base import (
     Sha256Counter,
     StorageUnavailable,
     check_page_size,
+    check_page_token,
     check_range,
     range_starts_past_end,
 )
@@ -239,17 +240,16 @@ class S3BlobStore(BlobStore):
 
     def list_page(self, prefix: str = "", start_after: str = "", page_size: int = MAX_PAGE_SIZE) -> BlobPage:
         check_prefix(prefix)
-        if start_after:
-            check_key(start_after)
+        check_page_token(start_after)
         page_size = check_page_size(page_size)
         # One blob more than the page shows whether another page follows.
-        wanted = page_size + 1
+        fetch_limit = page_size + 1
         blobs: list[BlobInfo] = []
         cursor = start_after
         with _translate_errors("list", prefix or "/"):
-            while len(blobs) < wanted:
+            while len(blobs) < fetch_limit:
                 response = self._client.list_objects_v2(
-                    Bucket=self._bucket, Prefix=prefix, StartAfter=cursor, MaxKeys=min(MAX_PAGE_SIZE, wanted - len(blobs))
+                    Bucket=self._bucket, Prefix=prefix, StartAfter=cursor, MaxKeys=min(MAX_PAGE_SIZE, fetch_limit - len(blobs))
                 )
                 for entry in response.get("Contents", []):
                     cursor = entry["Key"]
