@@ -61,7 +61,7 @@ class StorageServicer(storage_pb2_grpc.StorageServiceServicer):
             result.byte_size,
             "new" if result.created else "already present",
             (time.perf_counter() - started) * 1000,
-            extra={"key": result.key, "byte_size": result.byte_size, "created": result.created},
+            extra={"key": result.key, "byte_size": result.byte_size, "newly_stored": result.created},
         )
         return storage_pb2.PutBlobResponse(
             key=result.key, byte_size=result.byte_size, sha256=result.sha256, created=result.created
