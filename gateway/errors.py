@@ -147,6 +147,9 @@ def rpc_error_response(error: grpc.RpcError) -> JSONResponse:
     if mapping.code == "media_in_use":
         listing_ids = details.metadata.get("listing_ids", "")
         extra["listing_ids"] = [listing_id for listing_id in listing_ids.split(",") if listing_id]
+        # The listing service names a bounded number of listings; the count covers all of them.
+        count = details.metadata.get("listing_count", "")
+        extra["listing_count"] = int(count) if count.isdigit() else len(extra["listing_ids"])
     if details.code == grpc.StatusCode.UNAVAILABLE:
         headers["Retry-After"] = str(RETRY_AFTER_UNAVAILABLE_SECONDS)
         detail = "A service behind the gateway is unavailable. Try again in a few seconds."

@@ -23,6 +23,7 @@ class Problem(BaseModel):
     )
     invalid_params: list[dict[str, str]] | None = Field(None, description="Invalid fields: {name, reason}.")
     listing_ids: list[str] | None = Field(None, description="Listings that use the media item (409 media_in_use).")
+    listing_count: int | None = Field(None, description="How many listings use the media item (409 media_in_use).")
 
 
 class Capacity(BaseModel):

@@ -7,6 +7,7 @@ that were already exported to marketplaces.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import unicodedata
@@ -21,7 +22,7 @@ from mediacenter.catalogue.v1 import catalogue_pb2
 from mediacenter.storage.v1 import storage_pb2
 
 from gateway import schemas
-from gateway.errors import problem_response
+from gateway.errors import ApiError, problem_response
 from gateway.ranges import ByteRange, RangeNotSatisfiable, etag_matches, parse_range_header
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,9 @@ PREVIEW_FILE_NAME = "preview.webp"
 PREVIEW_CONTENT_TYPE = "image/webp"
 # The bytes behind an id never change, so caches may keep them for a year without asking again.
 CACHE_CONTROL = "public, max-age=31536000, immutable"
+# Deadline of a whole blob stream. The stream moves at the client's pace, and a 10 MB video takes
+# about 80 s at 1 Mbit/s, so the usual call deadline would cut slow downloads short.
+BLOB_STREAM_SECONDS = 600.0
 _DELIVERY_RESPONSES = {
     200: {"description": "The bytes.", "content": {"image/jpeg": {}, "image/png": {}, "video/mp4": {}}},
     206: {"description": "One range, or several as multipart/byteranges."},
@@ -136,32 +140,46 @@ async def _deliver(request: Request, blob: Blob) -> Response:
 
     head_only = request.method == "HEAD"
     storage = request.app.state.backends.storage
+    first_message_seconds = request.app.state.settings.call_timeout_seconds
     if ranges is None:
         headers["Content-Length"] = str(blob.size)
-        return await _single_part(storage, blob, 0, blob.size, 200, headers, head_only)
+        return await _single_part(storage, blob, 0, blob.size, 200, headers, head_only, first_message_seconds)
     if len(ranges) == 1:
         byte_range = ranges[0]
         headers["Content-Range"] = byte_range.content_range(blob.size)
         headers["Content-Length"] = str(byte_range.length)
-        return await _single_part(storage, blob, byte_range.start, byte_range.length, 206, headers, head_only)
-    return _multipart(storage, blob, ranges, headers, head_only)
+        return await _single_part(
+            storage, blob, byte_range.start, byte_range.length, 206, headers, head_only, first_message_seconds
+        )
+    return _multipart(storage, blob, ranges, headers, head_only, first_message_seconds)
 
 
-async def _single_part(storage, blob: Blob, offset: int, length: int, status: int, headers: dict, head_only: bool) -> Response:
+async def _single_part(
+    storage, blob: Blob, offset: int, length: int, status: int, headers: dict, head_only: bool, first_message_seconds: float
+) -> Response:
     if head_only or length == 0:
         return Response(status_code=status, headers=headers, media_type=blob.content_type)
     # The first message is read before the status goes out, so a missing blob is a 404, not a cut stream.
-    body = await _open_blob(storage, blob.key, offset, length)
+    body = await _open_blob(storage, blob.key, offset, length, first_message_seconds)
     return StreamingResponse(body, status_code=status, headers=headers, media_type=blob.content_type)
 
 
-async def _open_blob(storage, key: str, offset: int, length: int) -> AsyncIterator[bytes]:
-    call = storage.GetBlob(storage_pb2.GetBlobRequest(key=key, offset=offset, length=length))
+async def _open_blob(storage, key: str, offset: int, length: int, first_message_seconds: float) -> AsyncIterator[bytes]:
+    """Start streaming a blob and wait for its first message, at most the usual call deadline."""
+    call = storage.GetBlob(
+        storage_pb2.GetBlobRequest(key=key, offset=offset, length=length), timeout=BLOB_STREAM_SECONDS
+    )
     messages = call.__aiter__()
     try:
-        first = await messages.__anext__()
+        first = await asyncio.wait_for(messages.__anext__(), first_message_seconds)
     except StopAsyncIteration:
         first = None
+    except TimeoutError:
+        call.cancel()
+        logger.warning("storage sent nothing for blob %s within %.1f s", key, first_message_seconds)
+        raise ApiError(
+            504, "timeout", "Gateway timeout", "The storage service did not respond in time. Try again later."
+        ) from None
     except BaseException:
         call.cancel()
         raise
@@ -184,7 +202,9 @@ async def _stream(call, messages, first) -> AsyncIterator[bytes]:
         call.cancel()
 
 
-def _multipart(storage, blob: Blob, ranges: list[ByteRange], headers: dict, head_only: bool) -> Response:
+def _multipart(
+    storage, blob: Blob, ranges: list[ByteRange], headers: dict, head_only: bool, first_message_seconds: float
+) -> Response:
     boundary = secrets.token_hex(16)
     part_headers = [
         (
@@ -203,7 +223,8 @@ def _multipart(storage, blob: Blob, ranges: list[ByteRange], headers: dict, head
     async def body() -> AsyncIterator[bytes]:
         for part_header, byte_range in zip(part_headers, ranges):
             yield part_header
-            async for chunk in await _open_blob(storage, blob.key, byte_range.start, byte_range.length):
+            part = await _open_blob(storage, blob.key, byte_range.start, byte_range.length, first_message_seconds)
+            async for chunk in part:
                 yield chunk
             yield b"\r\n"
         yield closing

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from mediacenter.catalogue.v1 import catalogue_pb2
+from starlette.requests import ClientDisconnect
 
 from gateway import schemas
 from gateway.auth import Seller, authenticated_seller
@@ -120,6 +121,11 @@ async def _stream_upload(
                         await call.send(data)
                     if form.finished:
                         break
+        except ClientDisconnect:
+            logger.info("the client disconnected during an upload; the upload was cancelled")
+            raise ApiError(
+                400, "client_disconnected", "Client disconnected", "The connection closed before the upload was complete."
+            ) from None
         except TimeoutError:
             raise ApiError(
                 408, "request_timeout", "Request timeout",

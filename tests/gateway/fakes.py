@@ -14,6 +14,7 @@ import csv
 import hashlib
 import io
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -57,6 +58,8 @@ class FakeStorage(storage_pb2_grpc.StorageServiceServicer, FailureInjector):
         FailureInjector.__init__(self)
         self.blobs: dict[str, bytes] = {}
         self.get_calls: list[tuple[str, int, int]] = []
+        # Seconds GetBlob waits before each message, to play a slow disk or network.
+        self.message_delay = 0.0
 
     def GetBlob(self, request, context):
         self.check("GetBlob")
@@ -71,6 +74,7 @@ class FakeStorage(storage_pb2_grpc.StorageServiceServicer, FailureInjector):
         position = request.offset
         first = True
         while first or position < end:
+            time.sleep(self.message_delay)
             chunk = data[position:min(end, position + BLOB_CHUNK_BYTES)]
             yield storage_pb2.GetBlobResponse(info=info if first else None, chunk=chunk)
             position += len(chunk)

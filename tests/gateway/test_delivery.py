@@ -7,6 +7,7 @@ import re
 import pytest
 
 from gateway.routes.delivery import content_disposition
+from tests.gateway.conftest import open_gateway
 from tests.gateway.fakes import FAKE_PREVIEW
 from tests.support.media import make_jpeg
 
@@ -204,3 +205,35 @@ def test_content_disposition_escapes_quotes():
 
 def test_content_disposition_without_ascii_letters():
     assert content_disposition("写真") == "inline; filename=\"download\"; filename*=UTF-8''%E5%86%99%E7%9C%9F"
+
+
+async def test_stream_may_outlast_call_deadline(services, image):
+    seller_id, _key = services.catalogue.create_seller()
+    media = services.catalogue.add_media(seller_id, image, "slow.jpg")
+    services.storage.message_delay = 0.3
+    _app, lifespan, client = await open_gateway(services, call_timeout_seconds=1.0)
+    try:
+        response = await client.get(f"/media/{media.id}/slow.jpg")
+    finally:
+        await client.aclose()
+        await lifespan.__aexit__(None, None, None)
+
+    # Four 256 KiB messages at 0.3 s each take longer than the 1 s call deadline.
+    assert len(image) > 3 * 256 * 1024
+    assert response.status_code == 200
+    assert response.content == image
+
+
+async def test_silent_storage_is_504(services, image):
+    seller_id, _key = services.catalogue.create_seller()
+    media = services.catalogue.add_media(seller_id, image, "stuck.jpg")
+    services.storage.message_delay = 3.0
+    _app, lifespan, client = await open_gateway(services, call_timeout_seconds=0.5)
+    try:
+        response = await client.get(f"/media/{media.id}/stuck.jpg")
+    finally:
+        await client.aclose()
+        await lifespan.__aexit__(None, None, None)
+
+    assert response.status_code == 504
+    assert response.json()["code"] == "timeout"

@@ -216,6 +216,7 @@ async def test_delete_in_use_is_409(gateway):
     assert refused.status_code == 409
     assert refused.json()["code"] == "media_in_use"
     assert refused.json()["listing_ids"] == ["sku-1", "sku-2"]
+    assert refused.json()["listing_count"] == 2
     assert detached.status_code == 204
     assert listing.json()["images"] == []
 
