@@ -14,7 +14,7 @@ const PAGE_SIZE = 30;
 // Selected items by id, in the order they were selected (a Map keeps insertion order).
 export const selection = new Map();
 
-let shown = [];
+let shownItems = [];
 let nextCursor = null;
 let lastQuery = null;
 // Each search gets a number so an older, slower response cannot overwrite a newer one.
@@ -59,7 +59,7 @@ async function loadPage(cursor) {
   }
   if (serial !== searchSerial) return;
   const items = Array.isArray(data.items) ? data.items : [];
-  shown = cursor ? shown.concat(items) : items;
+  shownItems = cursor ? shownItems.concat(items) : items;
   nextCursor = data.next_cursor || null;
   renderGrid(Boolean(cursor));
   grid.setAttribute("aria-busy", "false");
@@ -71,11 +71,11 @@ function renderGrid(appended) {
   // A refresh replaces the cards; a keyboard user keeps focus on the same item's checkbox.
   const focusedId = grid.contains(document.activeElement) ? document.activeElement.value : null;
   grid.replaceChildren(
-    ...shown.map((item) =>
+    ...shownItems.map((item) =>
       mediaCard(item, { idPrefix: "select", checked: selection.has(item.id), onToggle: toggleSelection }),
     ),
   );
-  $("grid-empty").hidden = shown.length > 0;
+  $("grid-empty").hidden = shownItems.length > 0;
   $("load-more").hidden = !nextCursor;
   if (appended && grid.children[firstNew]) grid.children[firstNew].querySelector("input").focus();
   else if (focusedId && $(`select-${focusedId}`)) $(`select-${focusedId}`).focus();
@@ -100,7 +100,7 @@ export function updateSelectionBar() {
 }
 
 function selectAllShown() {
-  for (const item of shown) selection.set(item.id, item);
+  for (const item of shownItems) selection.set(item.id, item);
   renderGrid(false);
 }
 
@@ -219,6 +219,7 @@ function deleteSelected() {
     }
     confirmButton.disabled = false;
     detachButton.disabled = false;
+
     if (deleted) {
       showStatus(`Deleted ${plural(deleted, "item")}.`);
       afterChange();
@@ -228,6 +229,7 @@ function deleteSelected() {
       dialog.close();
       return;
     }
+
     message.replaceChildren(
       ...inUse.map(({ item, error }) =>
         h(

@@ -58,7 +58,7 @@ async function signIn(event) {
   }
   api.setKey(key);
   try {
-    // Any authenticated call tells whether the gateway accepts the key.
+    // A 401 from this call means the gateway rejects the key.
     await api.get("/v1/capacity");
   } catch (error) {
     if (error.status !== 401) {
@@ -133,7 +133,10 @@ function setUpSearch() {
 
 function start() {
   let refreshTimer = 0;
-  api.onUnauthorized = (message) => showSignIn(message);
+  api.onUnauthorized = (message) => {
+    api.clearKey();
+    showSignIn(message);
+  };
 
   $("sign-in-form").addEventListener("submit", signIn);
   $("sign-out").addEventListener("click", signOut);

@@ -11,10 +11,10 @@ const PAGE_SIZE = 24;
 let session = null;
 
 /**
- * Let the seller pick items of one kind. With `multiple`, at most `maxCount`
- * items can be picked, and the extra one is refused with a message; ids in
- * `excludeIds` are shown but cannot be picked. Resolves with the picked items
- * in the order they were picked, or null when cancelled.
+ * Open the picker for items of one kind. With `multiple`, at most `maxCount`
+ * items can be picked, and picking one more shows `limitMessage` instead.
+ * Items in `excludeIds` are shown but cannot be picked. Resolves with the
+ * picked items in the order they were picked, or null when cancelled.
  */
 export function pickMedia({ kind, title, multiple = false, maxCount = 1, limitMessage = "", excludeIds = [] }) {
   const dialog = $("picker-dialog");
@@ -29,7 +29,7 @@ export function pickMedia({ kind, title, multiple = false, maxCount = 1, limitMe
       limitMessage,
       excluded: new Set(excludeIds),
       picked: new Map(),
-      shown: [],
+      results: [],
       cursor: null,
       serial: 0,
       resolve,
@@ -59,7 +59,7 @@ async function search(more) {
   }
   if (current !== session || serial !== current.serial) return;
   const items = Array.isArray(data.items) ? data.items : [];
-  current.shown = more ? current.shown.concat(items) : items;
+  current.results = more ? current.results.concat(items) : items;
   current.cursor = data.next_cursor || null;
   render();
 }
@@ -67,7 +67,7 @@ async function search(more) {
 function render() {
   const grid = $("picker-grid");
   grid.replaceChildren(
-    ...session.shown.map((item) => {
+    ...session.results.map((item) => {
       const card = mediaCard(item, {
         inputType: session.multiple ? "checkbox" : "radio",
         inputName: "picker-choice",
@@ -85,7 +85,7 @@ function render() {
     }),
   );
   $("picker-more").hidden = !session.cursor;
-  if (!session.shown.length) grid.append(Object.assign(document.createElement("li"), { className: "empty", textContent: "No media found." }));
+  if (!session.results.length) grid.append(Object.assign(document.createElement("li"), { className: "empty", textContent: "No media found." }));
 }
 
 function toggle(item, checked) {
@@ -117,7 +117,9 @@ function toggle(item, checked) {
 
 function updateCount() {
   const count = session.picked.size;
-  setText("picker-count", session.multiple ? `${count} of at most ${session.maxCount} picked` : count ? "1 picked" : "");
+  let text = count ? "1 picked" : "";
+  if (session.multiple) text = `${count} of at most ${session.maxCount} picked`;
+  setText("picker-count", text);
   $("picker-choose").disabled = count === 0;
 }
 

@@ -24,7 +24,7 @@ const uploads = [];
 let running = 0;
 let uploadSerial = 0;
 
-/** The folder uploads of this kind go to: the folder on show if it has that kind, else the default one. */
+/** Return the folder id for uploads of this kind: the folder on show if it has that kind, else the default one. */
 function targetFolderId(kind) {
   const current = state.scope.folderId ? folderById(state.scope.folderId) : null;
   if (current && current.kind === kind) return current.id;
@@ -61,7 +61,7 @@ async function send(upload) {
   update(upload);
   const request = api.upload(upload.file, upload.folderId, (loaded, total) => {
     upload.loaded = loaded / total;
-    // Once every byte is sent, the gateway still checks the file before it answers.
+    // Once every byte is sent, the gateway still checks the file before it responds.
     if (loaded >= total) upload.status = "checking";
     update(upload);
   });
