@@ -283,3 +283,11 @@ def test_interrupted_upload_exits_130_with_partial_table(
     assert "accepted" in _row(stdout, "img-00.jpg")
     assert "Interrupted: run the same command again" in stdout
     assert "not started" in stdout
+
+
+def test_up_passes_arguments_to_the_embedded_run(tmp_path: Path) -> None:
+    result = run_command(["up", "--help"], command_environment(tmp_path / "var"))
+
+    assert result.exit_code == 0
+    assert result.stdout.startswith("usage: mediacenter up")
+    assert "--port" in result.stdout
