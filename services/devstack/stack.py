@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 DATABASE_NAME = "mediacenter"
 DEFAULT_HTTP_PORT = 8080
-# Start order; stopping goes in reverse.
+# Parts in the order of their dependencies; stopping goes in reverse.
 PARTS = ("validation", "storage", "catalogue", "listing", "gateway")
 
 
@@ -66,8 +66,11 @@ class Stack:
             self.database_url = self.postgres.ensure_database(DATABASE_NAME)
         try:
             self._plan_processes()
-            for name in PARTS:
-                self.start_part(name)
+            # Every part connects to the others lazily, so all of them can start at once.
+            for process in self.all_processes():
+                process.start()
+            for process in self.all_processes():
+                process.wait_ready()
             self._write_stack_file()
         except BaseException:
             self.stop()
