@@ -72,6 +72,14 @@ class CatalogueClient:
         missing.update(media_id for media_id in to_send if media_id not in found)
         return MediaLookup(found, frozenset(missing))
 
+    def is_gone(self, seller_id: str, media_id: str) -> bool:
+        """Tell whether the catalogue reports the item missing; False when the lookup itself fails."""
+        try:
+            return media_id in self.batch_get_media(seller_id, [media_id]).missing
+        except grpc.RpcError as error:
+            logger.warning("could not check whether media %s is gone: %s", media_id, error.code())
+            return False
+
     def delete_media(self, seller_id: str, media_id: str) -> int:
         """Delete a media item and return the bytes freed; NOT_FOUND and INVALID_ARGUMENT pass on unchanged."""
         try:

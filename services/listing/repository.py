@@ -51,7 +51,9 @@ def lock_listing_for_write(connection: psycopg.Connection, seller_id: str, listi
     return version
 
 
-def lock_listings(connection: psycopg.Connection, seller_id: str, listing_ids: Iterable[str]) -> dict[str, int]:
+def lock_listings(
+    connection: psycopg.Connection, seller_id: str, listing_ids: Iterable[str]
+) -> dict[str, int]:
     """Lock the given listing rows in id order and return their versions by listing id."""
     rows = connection.execute(
         """
@@ -76,7 +78,9 @@ def write_listing(
     connection.execute(
         "DELETE FROM listing.listing_media WHERE seller_id = %s AND listing_id = %s", (seller_id, listing_id)
     )
-    rows = [(seller_id, listing_id, "image", position, media_id) for position, media_id in enumerate(slots.images)]
+    rows = [
+        (seller_id, listing_id, "image", position, media_id) for position, media_id in enumerate(slots.images)
+    ]
     if slots.video_id:
         rows.append((seller_id, listing_id, "video", 0, slots.video_id))
     if slots.size_chart_id:
@@ -124,7 +128,9 @@ def load_listings(
         listing_id: StoredListing(
             listing_id,
             version,
-            ListingSlots(tuple(images[listing_id]), videos.get(listing_id, ""), size_charts.get(listing_id, "")),
+            ListingSlots(
+                tuple(images[listing_id]), videos.get(listing_id, ""), size_charts.get(listing_id, "")
+            ),
         )
         for listing_id, version in versions
     }

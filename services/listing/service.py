@@ -7,6 +7,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import grpc
 from mediacenter.common.v1 import common_pb2
 from psycopg_pool import ConnectionPool
 
@@ -21,7 +22,7 @@ from services.listing.slots import (
     check_slots,
     listing_id_problem,
 )
-from services.runtime.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
+from services.runtime.errors import Aborted, DomainError, FailedPrecondition, InvalidArgument, NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -70,30 +71,37 @@ class ListingService:
         _require_seller(seller_id)
         _require_listing_id(listing_id)
         if expected_version is not None and expected_version < 0:
-            message = f"expected_version is {expected_version}; give 0 for a new listing or its current version."
-            raise InvalidArgument("invalid_version", message, field_violations=[("expected_version", message)])
+            message = (
+                f"expected_version is {expected_version}; give 0 for a new listing or its current version."
+            )
+            raise InvalidArgument(
+                "invalid_version", message, field_violations=[("expected_version", message)]
+            )
 
         check = check_slots(slots)
-        with translated_errors("set the listing media"), self._pool.connection() as connection:
-            with connection.transaction():
-                lookup_ids = [entry.media_id for entry in check.entries]
-                repository.lock_media(connection, lookup_ids)
-                found = self._catalogue.batch_get_media(seller_id, lookup_ids).found if lookup_ids else {}
-                violations = check.violations + check_found(check.entries, found)
-                if violations:
-                    raise invalid_ids(
-                        f"The media of listing {listing_id!r} were not changed", _in_request_order(violations)
-                    )
+        with (
+            translated_errors("set the listing media"),
+            self._pool.connection() as connection,
+            connection.transaction(),
+        ):
+            lookup_ids = [entry.media_id for entry in check.entries]
+            repository.lock_media(connection, lookup_ids)
+            found = self._catalogue.batch_get_media(seller_id, lookup_ids).found if lookup_ids else {}
+            violations = check.violations + check_found(check.entries, found)
+            if violations:
+                raise invalid_ids(
+                    f"The media of listing {listing_id!r} were not changed", _in_request_order(violations)
+                )
 
-                current_version = repository.lock_listing_for_write(connection, seller_id, listing_id)
-                if expected_version is not None and expected_version != current_version:
-                    raise Aborted(
-                        "version_mismatch",
-                        _version_mismatch_message(listing_id, expected_version, current_version),
-                        metadata={"current_version": str(current_version)},
-                    )
-                new_version = current_version + 1
-                repository.write_listing(connection, seller_id, listing_id, slots, new_version)
+            current_version = repository.lock_listing_for_write(connection, seller_id, listing_id)
+            if expected_version is not None and expected_version != current_version:
+                raise Aborted(
+                    "version_mismatch",
+                    _version_mismatch_message(listing_id, expected_version, current_version),
+                    metadata={"current_version": str(current_version)},
+                )
+            new_version = current_version + 1
+            repository.write_listing(connection, seller_id, listing_id, slots, new_version)
 
         logger.info(
             "set listing media",
@@ -134,7 +142,10 @@ class ListingService:
         _require_count("media_ids", "media ids", len(media_ids))
         found = self._catalogue.batch_get_media(seller_id, media_ids).found
         violations = [
-            (f"media_ids[{index}]", f"Media {media_id!r} was not found in your library; remove it from the list.")
+            (
+                f"media_ids[{index}]",
+                f"Media {media_id!r} was not found in your library; remove it from the list.",
+            )
             for index, media_id in enumerate(media_ids)
             if media_id not in found
         ]
@@ -161,7 +172,8 @@ class ListingService:
             violations.append(
                 (
                     f"listing_ids[{index}]",
-                    problem or f"Listing {listing_id!r} has no media yet; set its media or remove it from the list.",
+                    problem
+                    or f"Listing {listing_id!r} has no media yet; set its media or remove it from the list.",
                 )
             )
         if violations:
@@ -181,7 +193,12 @@ class ListingService:
         _require_seller(seller_id)
         require("media_id", media_id, "the id of a media item")
         with translated_errors("read the media usage"), self._pool.connection() as connection:
-            return repository.listings_using(connection, seller_id, media_id)
+            listing_ids = repository.listings_using(connection, seller_id, media_id)
+        logger.info(
+            "read media usage",
+            extra={"seller_id": seller_id, "media_id": media_id, "listings": len(listing_ids)},
+        )
+        return listing_ids
 
     def delete_media(self, seller_id: str, media_id: str, *, detach: bool) -> DeleteResult:
         """Delete a media item through the catalogue unless a listing uses it.
@@ -197,15 +214,33 @@ class ListingService:
         if not is_media_id(media_id):
             raise _media_not_found(media_id)
 
-        with translated_errors("delete the media item"), self._pool.connection() as connection:
-            with connection.transaction():
-                repository.lock_media(connection, [media_id])
-                using = repository.listings_using(connection, seller_id, media_id)
-                if using and not detach:
-                    raise _media_in_use(media_id, using)
-                if using:
-                    self._detach(connection, seller_id, media_id, using)
+        failure: Exception | None = None
+        with (
+            translated_errors("delete the media item"),
+            self._pool.connection() as connection,
+            connection.transaction(),
+        ):
+            repository.lock_media(connection, [media_id])
+            using = repository.listings_using(connection, seller_id, media_id)
+            if using and not detach:
+                raise _media_in_use(media_id, using)
+            if using:
+                self._detach(connection, seller_id, media_id, using)
+            try:
                 freed_bytes = self._catalogue.delete_media(seller_id, media_id)
+            except (DomainError, grpc.RpcError) as error:
+                # A failed call may still have deleted the item (a lost response), or the item
+                # may have been deleted before. Then the detach is kept, so that no listing
+                # points at a deleted item, and the caller still gets the failure.
+                if not using or not self._catalogue.is_gone(seller_id, media_id):
+                    raise
+                logger.warning(
+                    "catalogue delete failed but the item is gone; keeping it detached from the listings",
+                    extra={"seller_id": seller_id, "media_id": media_id, "listing_ids": using},
+                )
+                failure = error
+        if failure is not None:
+            raise failure
 
         logger.info(
             "deleted media",
@@ -228,7 +263,9 @@ class ListingService:
             repository.write_listing(connection, seller_id, listing_id, slots, versions[listing_id] + 1)
 
 
-def _view(seller_id: str, stored: repository.StoredListing, found: dict[str, common_pb2.Media]) -> ListingView:
+def _view(
+    seller_id: str, stored: repository.StoredListing, found: dict[str, common_pb2.Media]
+) -> ListingView:
     """Build the caller's view of a stored listing; items the catalogue no longer has are left out and logged."""
     missing_ids = [media_id for media_id in stored.slots.media_ids() if media_id not in found]
     if missing_ids:
@@ -280,7 +317,9 @@ def _in_request_order(violations: list[tuple[str, str]]) -> list[tuple[str, str]
 def _version_mismatch_message(listing_id: str, expected: int, current: int) -> str:
     found = "does not exist yet (version 0)" if current == 0 else f"is at version {current}"
     expected_text = "it not to exist yet (version 0)" if expected == 0 else f"version {expected}"
-    return f"Listing {listing_id!r} {found}, but the request expected {expected_text}; read it again and retry."
+    return (
+        f"Listing {listing_id!r} {found}, but the request expected {expected_text}; read it again and retry."
+    )
 
 
 def _media_in_use(media_id: str, listing_ids: list[str]) -> FailedPrecondition:
@@ -289,7 +328,7 @@ def _media_in_use(media_id: str, listing_ids: list[str]) -> FailedPrecondition:
     if len(listing_ids) > len(named):
         listed += f" and {len(listing_ids) - len(named)} more"
     message = (
-        f"Media {media_id!r} is used by {len(listing_ids)} listing(s): {listed}. "
+        f"Media {media_id!r} is used by {len(listing_ids)} listing{'s' if len(listing_ids) != 1 else ''}: {listed}. "
         "Remove it from them first, or pass detach to remove it from every listing and delete it."
     )
     return FailedPrecondition(

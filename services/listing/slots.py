@@ -98,26 +98,22 @@ def check_slots(slots: ListingSlots) -> SlotCheck:
 
     for field_name, media_id, kind, over_limit in requested:
         if over_limit:
-            check.violations.append(
-                (
-                    field_name,
-                    f"Media {media_id!r} is over the limit of {MAX_IMAGES} images per listing; "
-                    f"remove it or another image.",
-                )
+            problem = (
+                f"Media {media_id!r} is over the limit of {MAX_IMAGES} images per listing; "
+                "remove it or another image."
             )
         elif not media_id:
-            check.violations.append((field_name, "The media id is empty; give the id of an item in your library."))
+            problem = "The media id is empty; give the id of an item in your library."
         elif media_id in first_field_by_id:
-            check.violations.append(
-                (
-                    field_name,
-                    f"Media {media_id!r} is listed twice (also in {first_field_by_id[media_id]}); "
-                    "use each item once per listing.",
-                )
+            problem = (
+                f"Media {media_id!r} is listed twice (also in {first_field_by_id[media_id]}); "
+                "use each item once per listing."
             )
         else:
             first_field_by_id[media_id] = field_name
             check.entries.append(SlotEntry(field_name, media_id, kind))
+            continue
+        check.violations.append((field_name, problem))
     return check
 
 

@@ -25,9 +25,17 @@ class FakeCatalogue(catalogue_pb2_grpc.CatalogueServiceServicer):
         self.deleted_ids: set[str] = set()
         # Seconds each BatchGetMedia waits between reading the items and responding, like a slow network.
         self.lookup_delay_seconds = 0.0
+        # When set, DeleteMedia fails with this code: before deleting, or after it, like a lost response.
+        self.delete_failure: grpc.StatusCode | None = None
+        self.delete_failure_after_deleting = False
 
     def add_media(
-        self, seller_id: str, kind: int = common_pb2.MEDIA_KIND_IMAGE, *, file_name: str = "", byte_size: int = 1000
+        self,
+        seller_id: str,
+        kind: int = common_pb2.MEDIA_KIND_IMAGE,
+        *,
+        file_name: str = "",
+        byte_size: int = 1000,
     ) -> str:
         """Add a live media item for the seller and return its id."""
         media_id = str(uuid.uuid4())
@@ -66,7 +74,9 @@ class FakeCatalogue(catalogue_pb2_grpc.CatalogueServiceServicer):
             items = self._media.get(request.seller_id)
         if items is None:
             # Like the real catalogue, which reports a seller it does not know.
-            context.abort(grpc.StatusCode.NOT_FOUND, f"Seller {request.seller_id} not found: check the seller id.")
+            context.abort(
+                grpc.StatusCode.NOT_FOUND, f"Seller {request.seller_id} not found: check the seller id."
+            )
         with self._lock:
             response = catalogue_pb2.BatchGetMediaResponse()
             for media_id in dict.fromkeys(request.media_ids):
@@ -78,12 +88,16 @@ class FakeCatalogue(catalogue_pb2_grpc.CatalogueServiceServicer):
         return response
 
     def DeleteMedia(self, request, context):
+        if self.delete_failure is not None and not self.delete_failure_after_deleting:
+            context.abort(self.delete_failure, "The catalogue failed before deleting.")
         with self._lock:
             media = self._media.get(request.seller_id, {}).pop(request.media_id, None)
             if media is not None:
                 self.deleted_ids.add(request.media_id)
         if media is None:
             context.abort(grpc.StatusCode.NOT_FOUND, f"Media {request.media_id!r} was not found.")
+        if self.delete_failure is not None:
+            context.abort(self.delete_failure, "The response was lost after the delete.")
         return catalogue_pb2.DeleteMediaResponse(freed_bytes=media.metadata.byte_size)
 
 

@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 import psycopg
-from mediacenter.listing.v1 import listing_pb2
 
 from tests.listing.test_delete_media import delete
 from tests.listing.test_set_listing_media import SELLER, get_media, set_media
@@ -36,9 +35,10 @@ def test_two_writers_same_version_one_aborted(listing, catalogue):
         set_media(listing, listing_id=listing_id, images=[base])
         choices = [[catalogue.add_media(SELLER)], [catalogue.add_media(SELLER), base]]
 
-        results = run_together(
-            2, lambda index: set_media(listing, listing_id=listing_id, images=choices[index], expected=1)
-        )
+        def write(index: int, listing_id=listing_id, choices=choices):
+            return set_media(listing, listing_id=listing_id, images=choices[index], expected=1)
+
+        results = run_together(2, write)
 
         failures = [result for result in results if isinstance(result, grpc.RpcError)]
         winners = [index for index, result in enumerate(results) if not isinstance(result, grpc.RpcError)]

@@ -9,11 +9,17 @@ from tests.listing.test_set_listing_media import SELLER, get_media, rpc_error, s
 
 
 def delete(listing, media_id, detach=False, seller=SELLER):
-    return listing.DeleteMedia(listing_pb2.DeleteMediaRequest(seller_id=seller, media_id=media_id, detach=detach))
+    return listing.DeleteMedia(
+        listing_pb2.DeleteMediaRequest(seller_id=seller, media_id=media_id, detach=detach)
+    )
 
 
 def usage(listing, media_id, seller=SELLER):
-    return list(listing.GetMediaUsage(listing_pb2.GetMediaUsageRequest(seller_id=seller, media_id=media_id)).listing_ids)
+    return list(
+        listing.GetMediaUsage(
+            listing_pb2.GetMediaUsageRequest(seller_id=seller, media_id=media_id)
+        ).listing_ids
+    )
 
 
 def test_unused_media_deleted(listing, catalogue):
@@ -92,13 +98,41 @@ def test_delete_unknown_media_not_found(listing, catalogue):
 def test_failed_catalogue_delete_keeps_listings(listing, catalogue):
     media_id = catalogue.add_media(SELLER)
     set_media(listing, listing_id="kept", images=[media_id])
+    catalogue.delete_failure = grpc.StatusCode.UNAVAILABLE
+
+    error = rpc_error(delete, listing, media_id, detach=True)
+
+    assert error.code == grpc.StatusCode.UNAVAILABLE
+    assert media_id in catalogue.live_ids(SELLER)
+    assert usage(listing, media_id) == ["kept"]
+    assert get_media(listing, "kept").version == 1
+
+
+def test_lost_delete_response_keeps_detach(listing, catalogue):
+    media_id, other = catalogue.add_media(SELLER), catalogue.add_media(SELLER)
+    set_media(listing, listing_id="shop", images=[media_id, other])
+    catalogue.delete_failure = grpc.StatusCode.UNAVAILABLE
+    catalogue.delete_failure_after_deleting = True
+
+    error = rpc_error(delete, listing, media_id, detach=True)
+
+    assert error.code == grpc.StatusCode.UNAVAILABLE
+    assert media_id not in catalogue.live_ids(SELLER)
+    assert usage(listing, media_id) == []
+    assert [media.id for media in get_media(listing, "shop").images] == [other]
+    assert get_media(listing, "shop").version == 2
+
+
+def test_detach_of_item_already_gone_heals_listings(listing, catalogue):
+    media_id = catalogue.add_media(SELLER)
+    set_media(listing, listing_id="stale", images=[media_id])
     catalogue.remove_behind_listings_back(SELLER, media_id)
 
     error = rpc_error(delete, listing, media_id, detach=True)
 
     assert error.code == grpc.StatusCode.NOT_FOUND
-    assert usage(listing, media_id) == ["kept"]
-    assert get_media(listing, "kept").version == 1
+    assert usage(listing, media_id) == []
+    assert get_media(listing, "stale").version == 2
 
 
 def test_missing_media_id_invalid(listing):
@@ -119,6 +153,6 @@ def test_in_use_error_names_first_listings_and_count(listing, catalogue):
     assert error.code == grpc.StatusCode.FAILED_PRECONDITION
     assert error.metadata["listing_count"] == "30"
     assert error.metadata["listing_ids"].split(",") == listing_ids[:20]
-    assert "used by 30 listing(s)" in error.message
+    assert "used by 30 listings" in error.message
     assert "and 10 more" in error.message
     assert len(usage(listing, media_id)) == 30

@@ -11,9 +11,15 @@ from services.runtime.errors import ErrorDetails
 SELLER = "seller-a"
 
 
-def set_media(listing, listing_id="shirt-1", images=(), video="", size_chart="", expected=None, seller=SELLER):
+def set_media(
+    listing, listing_id="shirt-1", images=(), video="", size_chart="", expected=None, seller=SELLER
+):
     request = listing_pb2.SetListingMediaRequest(
-        seller_id=seller, listing_id=listing_id, image_ids=list(images), video_id=video, size_chart_id=size_chart
+        seller_id=seller,
+        listing_id=listing_id,
+        image_ids=list(images),
+        video_id=video,
+        size_chart_id=size_chart,
     )
     if expected is not None:
         request.expected_version = expected
@@ -21,7 +27,9 @@ def set_media(listing, listing_id="shirt-1", images=(), video="", size_chart="",
 
 
 def get_media(listing, listing_id="shirt-1", seller=SELLER):
-    return listing.GetListingMedia(listing_pb2.GetListingMediaRequest(seller_id=seller, listing_id=listing_id))
+    return listing.GetListingMedia(
+        listing_pb2.GetListingMediaRequest(seller_id=seller, listing_id=listing_id)
+    )
 
 
 def rpc_error(call, *args, **kwargs) -> ErrorDetails:
@@ -94,10 +102,12 @@ def test_video_in_image_list_rejected(listing, catalogue):
     error = rpc_error(set_media, listing, images=[image, video])
 
     assert error.code == grpc.StatusCode.INVALID_ARGUMENT
-    assert error.field_violations == [(
-        "image_ids[1]",
-        f"Media {video!r} is a video, but image_ids takes images only; put a video in video_id.",
-    )]
+    assert error.field_violations == [
+        (
+            "image_ids[1]",
+            f"Media {video!r} is a video, but image_ids takes images only; put a video in video_id.",
+        )
+    ]
     assert rpc_error(get_media, listing).code == grpc.StatusCode.NOT_FOUND
 
 

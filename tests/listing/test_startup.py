@@ -59,6 +59,7 @@ def test_settings_name_missing_variables():
         capture_output=True,
         text=True,
         timeout=60,
+        check=False,
     )
 
     assert finished.returncode == 2
