@@ -96,7 +96,7 @@ class EmbeddedPostgres:
             self.data_dir.chmod(0o700)
         if not (self.data_dir / "PG_VERSION").exists():
             logger.info("initialising a new PostgreSQL data folder at %s", self.data_dir)
-            subprocess.run(
+            result = subprocess.run(
                 [
                     str(binaries / "initdb"),
                     "-D", str(self.data_dir),
@@ -105,10 +105,15 @@ class EmbeddedPostgres:
                     "--encoding=UTF8",
                     "--locale=C",
                 ],
-                check=True,
+                check=False,
                 capture_output=True,
+                text=True,
                 **self._user_arguments(),
             )
+            if result.returncode != 0:
+                raise RuntimeError(
+                    f"initdb failed for {self.data_dir} with status {result.returncode}:\n{result.stderr.strip()}"
+                )
 
     def start(self, timeout_seconds: float = 30.0) -> None:
         """Start the server and wait until it accepts connections."""
