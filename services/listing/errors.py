@@ -5,7 +5,7 @@ from __future__ import annotations
 from services.runtime.errors import InvalidArgument
 
 # An error reports at most this many field violations, so that its details fit in
-# the 8 KiB of response metadata that gRPC clients accept by default.
+# the 8 KiB of response metadata that gRPC clients accept by default (grpcio 1.85).
 MAX_REPORTED_VIOLATIONS = 25
 # The message repeats this many of them; the details carry the rest.
 MAX_VIOLATIONS_IN_MESSAGE = 3

@@ -27,7 +27,7 @@ from services.runtime.errors import Aborted, DomainError, FailedPrecondition, In
 logger = logging.getLogger(__name__)
 
 # A media-in-use error names at most this many listings, so that its details fit in the
-# 8 KiB of response metadata that gRPC clients accept by default. GetMediaUsage lists all.
+# 8 KiB of response metadata that gRPC clients accept by default (grpcio 1.85). GetMediaUsage lists all.
 MAX_NAMED_LISTINGS = 20
 
 
