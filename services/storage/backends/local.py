@@ -58,8 +58,8 @@ logger = logging.getLogger(__name__)
 INCOMING_FOLDER = ".incoming"
 PART_SUFFIX = ".part"
 DELETING_SUFFIX = ".deleting"
-# A temporary file untouched for this long belongs to a put or delete that died: a live put
-# writes at least once a minute, because callers give puts a deadline of minutes.
+# A temporary file unchanged for this long belongs to a put or delete that died. A put of media
+# (at most 10 MB) writes its file within seconds, so an hour is a wide margin.
 STALE_TEMPORARY_SECONDS = 3600.0
 # A put that finds its key deleted between two steps tries again this many times.
 PLACE_ATTEMPTS = 3
@@ -128,7 +128,9 @@ class LocalBlobStore(BlobStore):
                 return False
             _fsync_folder(final.parent)
             return True
-        raise StorageUnavailable(f"Could not store {final.name}: it was deleted and stored again meanwhile; retry.")
+        raise StorageUnavailable(
+            f"Could not store {final.name}: it was deleted and stored again meanwhile. Retry the put."
+        )
 
     def open_range(self, key: str, offset: int = 0, length: int = 0) -> BlobReader:
         check_key(key)
@@ -252,9 +254,10 @@ class LocalBlobStore(BlobStore):
     def _path(self, key: str) -> Path:
         namespace, digest, suffix = split_key(key)
         path = self._root / namespace / digest[:2] / f"{digest}{suffix}"
-        # The key check already rules out "..", "/" in names and leading dots; this guards the guard.
+        # The key check already rules out "..", "/" inside names and leading dots. This second check
+        # keeps every path under the root even if that pattern is ever loosened.
         if path.parent.parent.parent != self._root:
-            raise StorageUnavailable(f"Key {key!r} maps outside the storage root; refusing to use it.")
+            raise StorageUnavailable(f"Key {key!r} maps outside the storage root, so it was rejected.")
         return path
 
 
