@@ -40,7 +40,7 @@ def check_grpc(port: int, timeout: float) -> str | None:
 
 
 def check_http(port: int, timeout: float) -> str | None:
-    """Return None when GET /healthz answers 200, or the reason it is not healthy."""
+    """Return None when GET /healthz returns status 200, or the reason it is not healthy."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         connection.request("GET", "/healthz")
@@ -57,7 +57,7 @@ def check_http(port: int, timeout: float) -> str | None:
 def main(arguments: list[str]) -> int:
     parser = argparse.ArgumentParser(description="Exit 0 when this container's server is healthy.")
     parser.add_argument("kind", choices=("grpc", "http"), help="protocol of the server to check")
-    parser.add_argument("--timeout", type=float, default=3.0, help="seconds to wait for the answer")
+    parser.add_argument("--timeout", type=float, default=3.0, help="seconds to wait for the response")
     options = parser.parse_args(arguments)
 
     if options.kind == "grpc":

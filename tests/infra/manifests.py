@@ -126,13 +126,17 @@ def load_base_without_kustomize() -> list[dict[str, Any]]:
     kustomization = yaml.safe_load((KUBERNETES_BASE / "kustomization.yaml").read_text())
     objects: list[dict[str, Any]] = []
     for resource in kustomization.get("resources", []):
-        objects.extend(document for document in yaml.safe_load_all((KUBERNETES_BASE / resource).read_text()) if document)
+        objects.extend(
+            document for document in yaml.safe_load_all((KUBERNETES_BASE / resource).read_text()) if document
+        )
     for kind, key in (("ConfigMap", "configMapGenerator"), ("Secret", "secretGenerator")):
         for generator in kustomization.get(key, []):
             data: dict[str, str] = {}
             for env_file in generator.get("envs", []):
                 data.update(read_env_file(KUBERNETES_BASE / env_file))
-            objects.append({"apiVersion": "v1", "kind": kind, "metadata": {"name": generator["name"]}, "data": data})
+            objects.append(
+                {"apiVersion": "v1", "kind": kind, "metadata": {"name": generator["name"]}, "data": data}
+            )
     return objects
 
 

