@@ -145,3 +145,33 @@ def test_csv_501_listings_rejected(listing):
     assert error.code == grpc.StatusCode.INVALID_ARGUMENT
     assert error.field_violations[0][0] == "listing_ids"
     assert "500" in error.message
+
+
+def test_csv_over_1000_media_in_two_lookups(listing, catalogue):
+    listing_ids = [f"bulk-{index:03d}" for index in range(100)]
+    for listing_id in listing_ids:
+        images = [catalogue.add_media(SELLER) for _ in range(9)]
+        chart, video = catalogue.add_media(SELLER), catalogue.add_video(SELLER)
+        set_media(listing, listing_id=listing_id, images=images, video=video, size_chart=chart)
+    calls_before = catalogue.batch_get_calls
+
+    text = export_csv(listing, listing_ids)
+
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert [row[0] for row in rows[1:]] == listing_ids
+    assert all(cell for row in rows[1:] for cell in row)
+    assert len({cell for row in rows[1:] for cell in row[1:]}) == 1100
+    assert catalogue.batch_get_calls == calls_before + 2
+
+
+def test_csv_leaves_out_media_gone_from_catalogue(listing, catalogue):
+    first, second = catalogue.add_media(SELLER), catalogue.add_media(SELLER)
+    video = catalogue.add_video(SELLER)
+    set_media(listing, listing_id="partly-gone", images=[first, second], video=video)
+    catalogue.remove_behind_listings_back(SELLER, first)
+    catalogue.remove_behind_listings_back(SELLER, video)
+
+    rows = list(csv.reader(io.StringIO(export_csv(listing, ["partly-gone"]), newline="")))
+
+    assert rows[1][1] == f"http://127.0.0.1:8080/media/{second}/photo.jpg"
+    assert rows[1][2:] == [""] * 10
