@@ -2,11 +2,13 @@
 
 Both servers run on 127.0.0.1 in this run and get the same load from wrk
 (or, without wrk, from a small httpx client). Behind the gateway are the real
-storage service (local folder backend) and the in-memory catalogue from the
-gateway tests, which serves ResolvePublicMedia. The real catalogue needs
-PostgreSQL and adds one indexed lookup per request.
+storage service (local folder backend) and, by default, the real catalogue on
+an embedded PostgreSQL with the image uploaded through the real upload flow.
+With `--catalogue fake` the in-memory catalogue from the gateway tests serves
+ResolvePublicMedia instead. The listing service is always the fake, because a
+GET of media bytes never calls it.
 
-Run: .venv/bin/python -m bench.gateway_bench [--seconds 10] [--connections 16]
+Run: .venv/bin/python -m bench.gateway_bench [--seconds 10] [--connections 16] [--catalogue real|fake]
 """
 
 from __future__ import annotations
@@ -32,11 +34,18 @@ from pathlib import Path
 
 import grpc
 import httpx
+from mediacenter.catalogue.v1 import catalogue_pb2, catalogue_pb2_grpc
 from mediacenter.storage.v1 import storage_pb2, storage_pb2_grpc
 from PIL import Image
 
+from services.catalogue.app import build as build_catalogue
+from services.catalogue.settings import CatalogueSettings
+from services.devstack.postgres import EmbeddedPostgres
+from services.runtime.server import RunningServer
 from services.storage.app import build as build_storage
 from services.storage.settings import StorageSettings
+from services.validation.app import build as build_validation
+from services.validation.settings import ValidationSettings
 from tests.gateway.fakes import start_fake_services
 
 IMAGE_BYTES_TARGET = 1_300_000
@@ -70,7 +79,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for(url: str, timeout: float = 20.0) -> None:
+def wait_for(url: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -199,31 +208,94 @@ def store_in_storage(address: str, namespace: str, data: bytes) -> str:
         return stub.PutBlob(iter(chunks), timeout=30).key
 
 
+@dataclass
+class Published:
+    """The benchmark image as published by the catalogue: its public path and the SHA-256 of its bytes."""
+
+    path: str
+    sha256: str
+
+
+def publish_with_fake_catalogue(fakes, storage_address: str, image: bytes) -> Published:
+    seller_id, _api_key = fakes.catalogue.create_seller()
+    media = fakes.catalogue.add_media(seller_id, image, FILE_NAME)
+    media.blob_key = store_in_storage(storage_address, seller_id, image)
+    return Published(f"/media/{media.id}/{FILE_NAME}", media.sha256)
+
+
+def publish_with_real_catalogue(catalogue_address: str, image: bytes) -> Published:
+    """Create a seller and upload the image through the catalogue's full upload flow."""
+    with grpc.insecure_channel(catalogue_address) as channel:
+        stub = catalogue_pb2_grpc.CatalogueServiceStub(channel)
+        seller = stub.CreateSeller(catalogue_pb2.CreateSellerRequest(name="Benchmark shop"), timeout=30).seller
+        header = catalogue_pb2.UploadHeader(seller_id=seller.id, file_name=FILE_NAME)
+        requests = [catalogue_pb2.UploadMediaRequest(header=header)]
+        requests += [
+            catalogue_pb2.UploadMediaRequest(chunk=image[i:i + 1024 * 1024]) for i in range(0, len(image), 1024 * 1024)
+        ]
+        media = stub.UploadMedia(iter(requests), timeout=60).media
+    return Published(f"/media/{media.id}/{media.file_name}", media.sha256)
+
+
+def start_real_catalogue(workdir: Path, validation_address: str, storage_address: str, started: list) -> str:
+    """Start PostgreSQL and the catalogue; return the catalogue's address."""
+    postgres = EmbeddedPostgres(workdir / "postgres")
+    postgres.start()
+    started.append(postgres.stop)
+    catalogue = build_catalogue(CatalogueSettings(
+        grpc_port=0,
+        database_url=postgres.ensure_database("gateway_bench"),
+        validation_address=validation_address,
+        storage_address=storage_address,
+        upload_spool_dir=str(workdir),
+    ))
+    started.append(lambda: catalogue.stop(0))
+    return f"127.0.0.1:{catalogue.port}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="duration of each load run, in seconds")
     parser.add_argument("--connections", type=int, default=16, help="concurrent keep-alive connections")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument(
+        "--catalogue", choices=("real", "fake"), default="real",
+        help="real: the catalogue on an embedded PostgreSQL; fake: the in-memory one from the gateway tests",
+    )
     args = parser.parse_args()
 
     image = make_image(IMAGE_BYTES_TARGET)
     workdir = Path(tempfile.mkdtemp(prefix="gateway-bench-"))
     # nginx workers run as an unprivileged user when started by root, so the files must be world-readable.
     workdir.chmod(0o755)
+    cleanups = []
+    if args.catalogue == "real":
+        # Validation forks its inspection workers, so it starts before any other gRPC server runs threads here.
+        validation = build_validation(ValidationSettings(grpc_port=0))
+        cleanups.append(lambda: validation.stop(0))
     fakes = start_fake_services()
-    storage = build_storage(StorageSettings(grpc_port=0, storage_backend="local", storage_root=workdir / "blobs"))
+    storage: RunningServer = build_storage(
+        StorageSettings(grpc_port=0, storage_backend="local", storage_root=workdir / "blobs")
+    )
+    cleanups += [fakes.stop_all, lambda: storage.stop(0)]
     try:
         storage_address = f"127.0.0.1:{storage.port}"
-        seller_id, _api_key = fakes.catalogue.create_seller()
-        media = fakes.catalogue.add_media(seller_id, image, FILE_NAME)
-        media.blob_key = store_in_storage(storage_address, seller_id, image)
+        if args.catalogue == "real":
+            validation_address = f"127.0.0.1:{validation.port}"
+            catalogue_address = start_real_catalogue(workdir, validation_address, storage_address, cleanups)
+            published = publish_with_real_catalogue(catalogue_address, image)
+        else:
+            catalogue_address = fakes.address("catalogue")
+            published = publish_with_fake_catalogue(fakes, storage_address, image)
 
+        # nginx serves the same bytes at the same path, from a file on disk.
         static_root = workdir / "static"
-        (static_root / "media" / media.id).mkdir(parents=True)
-        (static_root / "media" / media.id / FILE_NAME).write_bytes(image)
-        for folder in (static_root, static_root / "media", static_root / "media" / media.id):
+        static_file = static_root / published.path.lstrip("/")
+        static_file.parent.mkdir(parents=True)
+        static_file.write_bytes(image)
+        for folder in (static_root, static_root / "media", static_file.parent):
             folder.chmod(0o755)
-        (static_root / "media" / media.id / FILE_NAME).chmod(0o644)
+        static_file.chmod(0o644)
         nginx_port = free_port()
         (workdir / "body").mkdir()
         config = nginx_config(static_root, nginx_port, workdir)
@@ -232,35 +304,40 @@ def main() -> None:
         env = {
             **os.environ,
             "MEDIACENTER_HTTP_PORT": str(gateway_port),
-            "MEDIACENTER_CATALOGUE_ADDRESS": fakes.address("catalogue"),
+            "MEDIACENTER_CATALOGUE_ADDRESS": catalogue_address,
             "MEDIACENTER_LISTING_ADDRESS": fakes.address("listing"),
             "MEDIACENTER_STORAGE_ADDRESS": storage_address,
             "MEDIACENTER_LOG_LEVEL": "WARNING",
         }
-        path = f"/media/{media.id}/{FILE_NAME}"
+        path = published.path
         with (
             process([sys.executable, "-m", "gateway"], env=env, log=workdir / "gateway.log"),
             process([nginx_binary(), "-c", str(config), "-p", str(workdir)], log=workdir / "nginx.log"),
         ):
             gateway_url = f"http://127.0.0.1:{gateway_port}{path}"
             nginx_url = f"http://127.0.0.1:{nginx_port}{path}"
-            wait_for(f"http://127.0.0.1:{gateway_port}/healthz")
+            try:
+                wait_for(f"http://127.0.0.1:{gateway_port}/healthz")
+            except RuntimeError:
+                sys.stderr.write((workdir / "gateway.log").read_text(errors="replace")[-3000:])
+                raise
             wait_for(nginx_url)
             for url in (gateway_url, nginx_url):
                 body = httpx.get(url, timeout=10).content
-                if hashlib.sha256(body).hexdigest() != media.sha256:
+                if hashlib.sha256(body).hexdigest() != published.sha256:
                     sys.exit(f"{url} served other bytes than the stored image: {body[:300]!r}")
             for url in (gateway_url, nginx_url):
                 measure(url, 2, args.connections, args.threads)  # warm-up
             results = [measure(url, args.seconds, args.connections, args.threads) for url in (gateway_url, nginx_url)]
     finally:
-        storage.stop(0)
-        fakes.stop_all()
+        for cleanup in reversed(cleanups):
+            cleanup()
         shutil.rmtree(workdir, ignore_errors=True)
 
     tool = "wrk" if shutil.which("wrk") else "httpx (wrk not installed)"
     print(f"GET of a {len(image):,} byte JPEG, {args.connections} connections, {args.seconds} s per server, load: {tool}")
-    print("behind the gateway: real storage service (local folder), in-memory catalogue from tests/gateway/fakes.py")
+    catalogue_kind = "real catalogue on embedded PostgreSQL" if args.catalogue == "real" else "in-memory catalogue from tests/gateway/fakes.py"
+    print(f"behind the gateway: real storage service (local folder), {catalogue_kind}")
     print(f"{'server':<10} {'req/s':>9} {'MB/s':>8} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for name, result in zip(("gateway", "nginx"), results):
         print(
