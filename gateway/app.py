@@ -81,7 +81,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(delivery.router)
     app.include_router(health.router)
 
-    @app.get("/", include_in_schema=False)
+    @app.get("/", tags=["page"], summary="The Media Center page", response_class=FileResponse)
     async def index() -> FileResponse:
         index_file = STATIC_DIR / "index.html"
         if not index_file.is_file():

@@ -195,8 +195,7 @@ async def handle_validation_error(_request: Request, error: RequestValidationErr
     if any(problem.get("type") == "json_invalid" for problem in problems):
         return problem_response(400, "malformed_request", "Malformed request", "The request body is not valid JSON.")
     invalid_params = [
-        {"name": ".".join(str(part) for part in problem.get("loc", ()) if part != "body") or "body",
-         "reason": problem.get("msg", "invalid value")}
+        {"name": _parameter_name(problem.get("loc", ())), "reason": problem.get("msg", "invalid value")}
         for problem in problems
     ]
     names = ", ".join(param["name"] for param in invalid_params)
@@ -204,6 +203,14 @@ async def handle_validation_error(_request: Request, error: RequestValidationErr
         422, "invalid_argument", "Invalid request", f"Invalid or missing values: {names}.",
         invalid_params=invalid_params,
     )
+
+
+def _parameter_name(location: tuple) -> str:
+    """Return "limit" for ("query", "limit") and "images.0" for ("body", "images", 0)."""
+    parts = [str(part) for part in location]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
 
 
 async def handle_http_exception(_request: Request, error: StarletteHTTPException) -> JSONResponse:

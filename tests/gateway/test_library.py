@@ -151,6 +151,14 @@ async def test_search_bad_kind_is_422(gateway):
     response = await gateway.client.get("/v1/media", params={"kind": "audio"}, headers=gateway.auth)
 
     assert response.status_code == 422
+    assert response.json()["invalid_params"][0]["name"] == "kind"
+
+
+async def test_search_bad_limit_names_limit(gateway):
+    response = await gateway.client.get("/v1/media", params={"limit": "many"}, headers=gateway.auth)
+
+    assert response.status_code == 422
+    assert response.json()["invalid_params"][0]["name"] == "limit"
 
 
 async def test_search_rate_limit_is_429(services):
