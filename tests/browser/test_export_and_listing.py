@@ -151,3 +151,23 @@ def test_listing_video_and_size_chart_slots(signed_in_page, seller, media_dir):
     page.get_by_role("button", name="Save listing media").click()
     expect(page.locator("#listing-summary")).to_contain_text("version 1")
     expect(page.locator("#listing-summary")).to_contain_text("a size chart")
+
+
+def test_listing_save_names_offending_ids(signed_in_page, seller):
+    page = signed_in_page
+    items = upload_through_api(seller, ["kept.jpg", "gone.jpg"], first_seed=950)
+    open_listing(page, "sku-stale-pick")
+    page.get_by_role("button", name="Add images").click()
+    picker = page.get_by_role("dialog", name="Add images (9 free slots)")
+    picker.get_by_role("checkbox", name="kept.jpg", exact=True).check()
+    picker.get_by_role("checkbox", name="gone.jpg", exact=True).check()
+    picker.get_by_role("button", name="Choose").click()
+    with seller.api() as client:
+        assert client.delete(f"/v1/media/{items['gone.jpg']['id']}").status_code == 204
+
+    page.get_by_role("button", name="Save listing media").click()
+
+    errors = page.locator("#listing-save-error")
+    expect(errors).to_contain_text("Offending ids: " + items["gone.jpg"]["id"])
+    expect(page.locator('#listing-images [data-slot="image:1"]')).to_have_class("slot filled offending")
+    expect(page.locator('#listing-images [data-slot="image:0"]')).to_have_class("slot filled")

@@ -1,4 +1,4 @@
-"""A screenshot of the main page with a few uploaded images, for the docs.
+"""A screenshot of the main page with a few uploaded images and one rejected file, for the docs.
 
 Set MEDIACENTER_UPDATE_SCREENSHOT=1 to write it to docs/screenshot-main.png;
 otherwise it goes to the test's temporary folder.
@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from tests.browser.helpers import upload_images
+from tests.support.media import make_jpeg
 
 pytestmark = pytest.mark.browser
 
@@ -56,11 +57,16 @@ def test_main_page_screenshot(signed_in_page, media_dir, tmp_path):
         paths.append(path)
     upload_images(page, paths)
     expect(page.locator("#media-grid > li")).to_have_count(len(PRODUCTS))
+    too_small = media_dir / "tag-closeup.jpg"
+    too_small.write_bytes(make_jpeg(240, 180, seed=5))
+    upload_images(page, [too_small], expected_state="Failed")
     page.get_by_role("checkbox", name="sneaker-red-side.jpg", exact=True).check()
     page.get_by_role("checkbox", name="sneaker-red-top.jpg", exact=True).check()
     page.get_by_role("button", name="Clear finished").click()
-    expect(page.locator("#uploads")).to_be_hidden()
+    expect(page.locator("#upload-list > li")).to_have_count(1)
     page.wait_for_function("[...document.images].every((image) => image.complete)")
+    # Park the mouse on empty space so no control shows its hover style.
+    page.mouse.move(VIEWPORT["width"] - 10, VIEWPORT["height"] - 10)
 
     target = DOCS_SCREENSHOT if os.environ.get(UPDATE_VARIABLE) == "1" else tmp_path / "screenshot-main.png"
     page.screenshot(path=str(target))
