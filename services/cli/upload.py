@@ -23,7 +23,7 @@ from rich.progress import (
 from rich.text import Text
 
 from services.cli.config import Connection
-from services.cli.errors import CliError
+from services.cli.errors import EXIT_USAGE, CliError
 from services.cli.folders import resolve_upload_folders
 from services.cli.gateway import (
     Gateway,
@@ -69,7 +69,8 @@ def run_upload(connection: Connection, options: UploadOptions) -> int:
     """Upload every file and print the result table (or JSON); return the exit status."""
     if not 1 <= options.jobs <= MAX_JOBS:
         raise CliError(
-            f"Invalid --jobs {options.jobs}: give a number of parallel uploads from 1 to {MAX_JOBS}.", 2
+            f"Invalid --jobs {options.jobs}: give a number of parallel uploads from 1 to {MAX_JOBS}.",
+            EXIT_USAGE,
         )
     files = collect_files(options.paths)
     if not files:

@@ -66,8 +66,8 @@ def test_upload_rerun_stores_nothing_twice(environment: dict[str, str], tmp_path
 
     second = run_command(["upload", str(folder), "--json"], environment)
 
-    assert first.exit_code == 0, first.stderr
-    assert second.exit_code == 0, second.stderr
+    assert first.exit_code == 0, first.stdout + first.stderr
+    assert second.exit_code == 0, second.stdout + second.stderr
     first_document, second_document = json.loads(first.stdout), json.loads(second.stdout)
     assert [entry["status"] for entry in first_document["results"]] == ["accepted"] * 3
     assert [entry["status"] for entry in second_document["results"]] == ["duplicate"] * 3
@@ -100,7 +100,7 @@ def test_upload_to_folder_by_name(environment: dict[str, str], tmp_path: Path, f
 
     result = run_command(["upload", str(image), "--folder", "summer shoes", "--json"], environment)
 
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 0, result.stdout + result.stderr
     media_id = json.loads(result.stdout)["results"][0]["media_id"]
     assert fake_gateway.state.media[media_id]["folder_id"] == folder_id
 
@@ -163,7 +163,7 @@ def test_values_come_from_the_var_folder(fake_gateway: FakeGateway, tmp_path: Pa
 
     result = run_command(["capacity", "--json"], command_environment(var_dir))
 
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 0, result.stdout + result.stderr
     assert json.loads(result.stdout) == {"used_bytes": 0, "total_bytes": 5 * 1024**3}
 
 
@@ -179,7 +179,7 @@ def test_search_table_and_paging(environment: dict[str, str], tmp_path: Path) ->
     limited = run_command(["search", "--limit", "2", "--json"], environment)
     everything = run_command(["search", "--all", "--json"], environment)
 
-    assert table.exit_code == 0, table.stderr
+    assert table.exit_code == 0, table.stdout + table.stderr
     row = _row(table.stdout, "red-shoe-1.jpg")
     assert "image" in row
     assert "640x480" in row
@@ -206,7 +206,7 @@ def test_export_urls_in_given_order(environment: dict[str, str], tmp_path: Path,
 
     result = run_command(["export-urls", *ids], environment)
 
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 0, result.stdout + result.stderr
     assert result.stdout.splitlines() == [fake_gateway.state.media[media_id]["url"] for media_id in ids]
 
 
@@ -223,12 +223,12 @@ def test_listing_set_show_and_csv(environment: dict[str, str], tmp_path: Path) -
     shown = run_command(["listing", "show", "L-1"], environment)
     exported = run_command(["listing", "export-csv", "L-1", "-o", str(csv_path)], environment)
 
-    assert set_result.exit_code == 0, set_result.stderr
-    assert shown.exit_code == 0, shown.stderr
+    assert set_result.exit_code == 0, set_result.stdout + set_result.stderr
+    assert shown.exit_code == 0, shown.stdout + shown.stderr
     assert "Listing L-1, version v1" in shown.stdout
     assert second in _row(shown.stdout, "main image")
     assert first in _row(shown.stdout, "image 2")
-    assert exported.exit_code == 0, exported.stderr
+    assert exported.exit_code == 0, exported.stdout + exported.stderr
     assert second in csv_path.read_text().splitlines()[1]
 
 

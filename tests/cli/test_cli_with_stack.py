@@ -53,7 +53,7 @@ def test_seller_create_json_gives_a_working_key(product_stack: ProductStack, tmp
 
     created = run_command(["seller", "create", "Shoe shop", "--quota", "10MB", "--json"], operator)
 
-    assert created.exit_code == 0, created.stderr
+    assert created.exit_code == 0, created.stdout + created.stderr
     document = json.loads(created.stdout)
     assert set(document) == {"seller_id", "api_key"}
     assert _capacity(product_stack, document["api_key"]) == {"used_bytes": 0, "total_bytes": 10 * 1024**2}
@@ -95,8 +95,8 @@ def test_upload_rerun_stores_nothing_twice(product_stack: ProductStack, tmp_path
     second = run_command(["upload", str(folder), "--json"], environment)
     listed = run_command(["search", "--all", "--json"], environment)
 
-    assert first.exit_code == 0, first.stderr
-    assert second.exit_code == 0, second.stderr
+    assert first.exit_code == 0, first.stdout + first.stderr
+    assert second.exit_code == 0, second.stdout + second.stderr
     assert [entry["status"] for entry in json.loads(first.stdout)["results"]] == ["accepted"] * 3
     assert [entry["status"] for entry in json.loads(second.stdout)["results"]] == ["duplicate"] * 3
     assert len(json.loads(listed.stdout)["items"]) == 3
@@ -134,14 +134,14 @@ def test_search_export_and_listing(product_stack: ProductStack, tmp_path: Path) 
     shown = run_command(["listing", "show", "sku-1", "--json"], environment)
     csv = run_command(["listing", "export-csv", "sku-1", "-o", str(csv_path)], environment)
 
-    assert searched.exit_code == 0, searched.stderr
+    assert searched.exit_code == 0, searched.stdout + searched.stderr
     assert "640x480" in _row(searched.stdout, "red-boot-0")
-    assert exported.exit_code == 0, exported.stderr
+    assert exported.exit_code == 0, exported.stdout + exported.stderr
     urls = exported.stdout.splitlines()
     assert [url.split("/media/")[1].split("/")[0] for url in urls] == [second, first]
-    assert listing.exit_code == 0, listing.stderr
+    assert listing.exit_code == 0, listing.stdout + listing.stderr
     assert [image["id"] for image in json.loads(shown.stdout)["images"]] == [second, first]
-    assert csv.exit_code == 0, csv.stderr
+    assert csv.exit_code == 0, csv.stdout + csv.stderr
     assert urls[0] in csv_path.read_text()
 
 
@@ -157,10 +157,10 @@ def test_operator_quota_and_keys(product_stack: ProductStack, tmp_path: Path) ->
         ["capacity", "--url", product_stack.base_url, "--api-key", new_key["api_key"]], operator
     )
 
-    assert quota.exit_code == 0, quota.stderr
+    assert quota.exit_code == 0, quota.stdout + quota.stderr
     assert _capacity(product_stack, seller["api_key"])["total_bytes"] == 1024**3
-    assert key.exit_code == 0, key.stderr
-    assert revoked.exit_code == 0, revoked.stderr
+    assert key.exit_code == 0, key.stdout + key.stderr
+    assert revoked.exit_code == 0, revoked.stdout + revoked.stderr
     assert with_revoked_key.exit_code == 1
     assert "The API key was rejected" in with_revoked_key.stderr
 
@@ -183,7 +183,7 @@ def test_sweep_dry_run_reports(product_stack: ProductStack, tmp_path: Path) -> N
 
     result = run_command(["sweep", "--dry-run", "--json"], operator)
 
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 0, result.stdout + result.stderr
     document = json.loads(result.stdout)
     assert document["dry_run"] is True
     assert document["scanned"] >= 0
@@ -220,6 +220,6 @@ def test_interrupted_upload_exits_130(product_stack: ProductStack, tmp_path: Pat
     assert "Interrupted: run the same command again" in stdout
     rerun = run_command(["upload", str(folder), "--json"], environment)
     statuses = [entry["status"] for entry in json.loads(rerun.stdout)["results"]]
-    assert rerun.exit_code == 0, rerun.stderr
+    assert rerun.exit_code == 0, rerun.stdout + rerun.stderr
     assert statuses[0] == "duplicate"
     assert set(statuses) <= {"accepted", "duplicate"}
