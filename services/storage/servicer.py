@@ -39,8 +39,9 @@ class StorageServicer(storage_pb2_grpc.StorageServiceServicer):
 
     def PutBlob(self, request_iterator: Iterator[storage_pb2.PutBlobRequest], context: grpc.ServicerContext):
         started = time.perf_counter()
-        header = _read_header(request_iterator)
+        header = storage_pb2.PutBlobHeader()
         try:
+            header = _read_header(request_iterator)
             with _domain_errors():
                 result = self._store.put(
                     header.namespace,

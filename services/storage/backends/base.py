@@ -1,7 +1,7 @@
 """The one interface every blob backend implements, and the errors it raises.
 
 Adapters turn vendor failures (OSError, botocore errors) into the errors
-defined here, so nothing above the adapter knows which backend runs.
+defined here, so nothing above the adapter depends on which backend runs.
 """
 
 from __future__ import annotations
@@ -145,11 +145,11 @@ class BlobStore(abc.ABC):
 
     @abc.abstractmethod
     def delete(self, key: str, *, stored_before: datetime | None = None) -> bool:
-        """Delete a blob; return False when there was none.
+        """Delete a blob and return True, or return False when there was none.
 
-        With ``stored_before``, delete only a blob stored before that time, and
-        return False for a newer one; the sweep uses it so that a blob stored
-        again while it runs survives.
+        With ``stored_before``, delete only a blob stored before that time and
+        return False for a newer one. The sweep passes it, so a blob stored
+        again while the sweep runs survives.
         """
 
     @abc.abstractmethod
