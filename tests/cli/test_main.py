@@ -1,6 +1,8 @@
-"""Help text of every command: it names where values come from and the unit of each option."""
+"""The entry point: help text of every command, invalid arguments and an unreachable service."""
 
 from __future__ import annotations
+
+import socket
 
 import pytest
 
@@ -50,3 +52,16 @@ def test_invalid_size_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert exited.value.code == 2
     assert "Invalid size '5 parsecs'" in capsys.readouterr().err
+
+
+def test_unreachable_catalogue_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{probe.getsockname()[1]}"
+
+    exit_code = main(["seller", "create", "Shop", "--catalogue", address, "--timeout", "5"])
+
+    error = capsys.readouterr().err
+    assert exit_code == 1
+    assert f"Cannot reach the catalogue service at {address}: is it running?" in error
+    assert "make run" in error
