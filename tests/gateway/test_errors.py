@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from services.runtime import errors
+from tests.gateway.conftest import open_gateway
 from tests.gateway.fakes import _violation
 
 pytestmark = pytest.mark.anyio
@@ -92,18 +91,23 @@ async def test_rejection_becomes_errors_list(gateway):
     }]
 
 
-async def test_stopped_backend_gives_503_quickly(gateway):
-    gateway.services.stop("catalogue")
+async def test_stopped_backend_gives_503_not_504(services):
+    _app, lifespan, client = await open_gateway(services, call_timeout_seconds=60.0)
+    _seller, api_key = services.catalogue.create_seller()
+    headers = {"Authorization": f"Bearer {api_key}"}
+    try:
+        before = await client.get("/v1/capacity", headers=headers)
+        services.stop("catalogue")
+        response = await client.get("/v1/capacity", headers=headers)
+    finally:
+        await client.aclose()
+        await lifespan.__aexit__(None, None, None)
 
-    started = time.monotonic()
-    response = await gateway.client.get("/v1/capacity", headers=gateway.auth)
-    elapsed = time.monotonic() - started
-
+    # 503 rather than 504 shows the gateway reported the down service instead of waiting for the deadline.
+    assert before.status_code == 200
     assert response.status_code == 503
     assert int(response.headers["retry-after"]) > 0
     assert response.json()["code"] == "service_unavailable"
-    # Well inside the 5 s call deadline: a down service is reported, not waited for.
-    assert elapsed < 5
 
 
 async def test_stopped_storage_gives_503_on_delivery(gateway):
