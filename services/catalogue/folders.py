@@ -1,4 +1,4 @@
-"""Folders: each holds media of one kind; names are unique per seller and kind, ignoring case."""
+"""Folders: each contains media of one kind, and names are unique per seller and kind, ignoring case."""
 
 from __future__ import annotations
 
@@ -101,7 +101,7 @@ class Folders:
             if folder.item_count > 0:
                 raise FailedPrecondition(
                     "folder_not_empty",
-                    f'Folder "{folder.name}" holds {folder.item_count} media item(s):'
+                    f'Folder "{folder.name}" contains {folder.item_count} media item(s):'
                     " move or delete them, then delete the folder.",
                     metadata={"folder_id": str(folder_id), "item_count": str(folder.item_count)},
                 )

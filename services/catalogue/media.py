@@ -107,7 +107,7 @@ class MediaLibrary:
                     raise FailedPrecondition(
                         "wrong_kind",
                         f'"{media.name}" is {with_article(media.kind)} and folder "{target.name}"'
-                        f" holds {target.kind}s: move it to {with_article(media.kind)} folder.",
+                        f" contains {target.kind}s: move it to {with_article(media.kind)} folder.",
                         metadata={"media_kind": media.kind, "folder_kind": target.kind, "folder_id": str(folder_id)},
                     )
                 folder_rows.add_item_count(connection, media.folder_id, -1)

@@ -118,7 +118,7 @@ def encode_cursor(media: MediaRecord, digest: str) -> str:
 
 
 def decode_cursor(cursor: str, digest: str) -> tuple[datetime, uuid.UUID]:
-    """Return the keyset position a cursor holds; INVALID_ARGUMENT on "cursor" for anything else."""
+    """Return the keyset position a cursor contains; INVALID_ARGUMENT on "cursor" for anything else."""
     bad = _invalid("cursor", "The cursor is invalid or belongs to another search: start again from the first"
                    " page with an empty cursor.", "must be the next_cursor of the previous page of this search")
     try:

@@ -21,6 +21,7 @@ import grpc
 import psycopg
 from mediacenter.catalogue.v1 import catalogue_pb2
 from mediacenter.common.v1 import common_pb2
+from prometheus_client import Counter
 from psycopg_pool import ConnectionPool
 
 from services.catalogue import violations
@@ -38,6 +39,12 @@ from services.catalogue.repository import uploads as upload_rows
 from services.runtime.errors import DomainError, ErrorDetails, InvalidArgument
 
 logger = logging.getLogger(__name__)
+
+UPLOADS = Counter(
+    "mediacenter_catalogue_uploads_total",
+    "Uploads finished by the catalogue, by outcome (stored, duplicate, replayed, or the failure reason).",
+    ["outcome"],
+)
 
 MAX_CHUNK_BYTES = 1024 * 1024
 MAX_IDEMPOTENCY_KEY_CHARS = 200
@@ -124,15 +131,26 @@ class Uploads:
         if key:
             replay = self._replay(seller_id, key)
             if replay is not None:
+                UPLOADS.labels(outcome="replayed").inc()
                 logger.info("upload replayed", extra={"seller_id": str(seller_id), "media_id": str(replay.media.id)})
                 return replay
         folder = self._target_folder(seller_id, header)
         try:
             outcome = self._receive_and_store(seller_id, header, folder, requests, key)
         except DomainError as error:
+            UPLOADS.labels(outcome=error.reason).inc()
+            logger.info(
+                "upload failed",
+                extra={
+                    "seller_id": str(seller_id),
+                    "reason": error.reason,
+                    "elapsed_ms": round((time.perf_counter() - started) * 1000),
+                },
+            )
             if key and error.reason in _REMEMBERED_REASONS:
                 self._remember_error(seller_id, key, error)
             raise
+        UPLOADS.labels(outcome="duplicate" if outcome.duplicate else "stored").inc()
         logger.info(
             "upload finished",
             extra={
@@ -249,6 +267,10 @@ class Uploads:
             winner = self._find_live_duplicate(seller_id, new_media.sha256)
             if winner is None:
                 raise
+            logger.info(
+                "identical upload finished first; returning it as a duplicate",
+                extra={"seller_id": str(seller_id), "media_id": str(winner.id)},
+            )
             self._remember_media(seller_id, key, winner.id, duplicate=True)
             return UploadOutcome(winner, duplicate=True)
         except psycopg.errors.ForeignKeyViolation:

@@ -20,7 +20,7 @@ def _text(value: str) -> struct_pb2.Value:
 
 
 def file_too_large(received: int, max_bytes: int, scope: str, policy_version: str) -> ResourceExhausted:
-    """The stream passed the largest size allowed; ``received`` counts the bytes read before it was cut off."""
+    """Build the error for a stream that passed ``max_bytes``; ``received`` counts the bytes read until the cut-off."""
     message = (
         f"The file is larger than {max_bytes} bytes, the maximum for {scope}:"
         f" the upload was stopped after {received} bytes. Send a smaller file."
@@ -61,7 +61,7 @@ def with_folder_kind(
     if folder is None or kind is None or kind == folder.kind:
         return found
     message = (
-        f'The file is {with_article(kind)}, but folder "{folder.name}" holds {folder.kind}s:'
+        f'The file is {with_article(kind)}, but folder "{folder.name}" contains {folder.kind}s:'
         f" upload it to {with_article(kind)} folder, or leave the folder empty to use the default one."
     )
     ours = common_pb2.Violation(

@@ -17,6 +17,8 @@ def open_pool(database_url: str, max_size: int) -> ConnectionPool:
         max_size=max(1, max_size),
         name="catalogue",
         open=False,
+        # Discard connections that broke while idle, for example after a database restart.
+        check=ConnectionPool.check_connection,
         # A connection is reused for many requests; keep each request's work in its own transaction.
         kwargs={"autocommit": False},
     )
