@@ -13,8 +13,12 @@ from services.runtime.settings import load_settings
 def main() -> None:
     settings = load_settings(GatewaySettings)
     configure_logging("gateway", settings.log_format, settings.log_level)
+    app = create_app(settings)
+    # FastAPI prepares each route on its first request (about a second for all of them). Building the
+    # OpenAPI document prepares them now, so the first requests after a start or a deploy are not slow.
+    app.openapi()
     config = uvicorn.Config(
-        create_app(settings),
+        app,
         host=settings.http_host,
         port=settings.http_port,
         log_config=None,
