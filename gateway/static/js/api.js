@@ -1,5 +1,5 @@
 // The one place the page talks to the gateway's HTTP API. Every call sends
-// the seller's key as a bearer token; a 401 signs the page out.
+// the seller's key as a bearer token, and a 401 signs the page out.
 
 const KEY_STORAGE = "mediacenter.api_key";
 

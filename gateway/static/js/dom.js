@@ -37,7 +37,7 @@ export function showStatus(message) {
   setText("status", message);
 }
 
-/** Show an error in the page banner; an empty message hides it. */
+/** Show an error in the page banner. An empty message hides it. */
 export function showError(message) {
   setText("page-error", message);
 }

@@ -16,13 +16,15 @@ export function formatBytes(bytes) {
   return `${rounded} ${UNITS[unit]}`;
 }
 
-/** Format milliseconds as m:ss.s for clips under a minute or two. */
+/**
+ * Format milliseconds as m:ss.s, cut down to a tenth of a second, so a clip
+ * of 59,990 ms (under the 60 s limit) shows as 0:59.9, never as 1:00.0.
+ */
 export function formatDuration(milliseconds) {
   if (!Number.isFinite(milliseconds)) return "";
-  const totalSeconds = milliseconds / 1000;
-  const minutes = Math.floor(totalSeconds / 60);
-  const seconds = totalSeconds - minutes * 60;
-  const secondsText = seconds.toFixed(1).padStart(4, "0");
+  const tenths = Math.floor(milliseconds / 100);
+  const minutes = Math.floor(tenths / 600);
+  const secondsText = ((tenths % 600) / 10).toFixed(1).padStart(4, "0");
   return `${minutes}:${secondsText}`;
 }
 

@@ -13,7 +13,7 @@ const LIMIT_MESSAGE = `A listing holds at most ${MAX_IMAGES} images. Remove one 
 
 const editor = {
   listingId: "",
-  // The ETag of the version loaded or last saved; null for a listing never saved.
+  // The ETag of the version loaded or last saved, or null for a listing never saved.
   etag: null,
   version: 0,
   images: [],
@@ -61,13 +61,13 @@ function markChanged() {
   render();
 }
 
-function slotCard(item, label, key, actions) {
+function slotCard(item, label, key, actions, { showLabel = true } = {}) {
   const classes = ["slot", item ? "filled" : "empty"];
   if (editor.offending.has(key)) classes.push("offending");
   return h(
     "div",
     { class: classes.join(" "), "data-slot": key },
-    h("span", { class: "slot-label", text: label }),
+    showLabel ? h("span", { class: "slot-label", text: label }) : null,
     item
       ? h(
           "div",
@@ -111,7 +111,8 @@ function imageSlot(index) {
 function singleSlot(item, label, key, chooseLabel, onChoose, onRemove) {
   const actions = [h("button", { type: "button", text: item ? "Replace" : chooseLabel, "aria-label": item ? `Replace ${label.toLowerCase()}` : chooseLabel, onclick: onChoose })];
   if (item) actions.push(h("button", { type: "button", class: "quiet", text: "Remove", "aria-label": `Remove ${label.toLowerCase()}`, onclick: onRemove }));
-  return slotCard(item, label, key, actions);
+  // The video and size chart slots sit under their own headings, so they show no label of their own.
+  return slotCard(item, label, key, actions, { showLabel: false });
 }
 
 function render() {
