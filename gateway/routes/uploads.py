@@ -93,7 +93,7 @@ async def upload_media(
     body = media_json(result.media)
     body["duplicate"] = result.duplicate
     logger.info(
-        "upload stored",
+        "upload finished",
         extra={"media_id": result.media.id, "duplicate": result.duplicate, "byte_size": body["byte_size"]},
     )
     return JSONResponse(body, status_code=200 if result.duplicate else 201)
