@@ -25,6 +25,9 @@ HTTP_SECONDS = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120),
 )
 UNMATCHED_ROUTE = "unmatched"
+# Request headers larger than this in total are refused with 431. A bearer key, a browser's usual
+# headers and tracing headers fit in a few KiB; uvicorn itself accepts far larger headers.
+MAX_REQUEST_HEADER_BYTES = 16 * 1024
 
 
 class RequestContextMiddleware:
@@ -55,7 +58,19 @@ class RequestContextMiddleware:
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode("latin-1"))]
             await send(message)
 
+        header_bytes = sum(len(name) + len(value) for name, value in scope.get("headers") or ())
         try:
+            if header_bytes > MAX_REQUEST_HEADER_BYTES:
+                status = 431
+                response = problem_response(
+                    431,
+                    "request_headers_too_large",
+                    "Request headers too large",
+                    f"The request headers are {header_bytes} bytes; at most {MAX_REQUEST_HEADER_BYTES} are accepted. "
+                    "Send fewer or shorter headers.",
+                )
+                await response(scope, receive, send_with_request_id)
+                return
             await self.app(scope, receive, send_with_request_id)
         except Exception:
             logger.exception("request %s %s failed", scope["method"], scope["path"])
