@@ -12,7 +12,7 @@ _MAX_TOP_LEVEL_BOXES = 100_000
 
 @dataclass(frozen=True)
 class TopLevelLayout:
-    """What the top-level boxes show about a file's structure."""
+    """Structure of a file as its top-level boxes show it."""
 
     box_types: tuple[bytes, ...]
     # Set when a box claims more bytes than the file holds: (box type, declared size, bytes present).

@@ -26,7 +26,7 @@ PREVIEW_WEBP_QUALITY = 80
 # The only Pillow plugins allowed to open an upload; every other format is rejected by sniffing first.
 _PILLOW_FORMATS = {"jpeg": ["JPEG"], "png": ["PNG"]}
 
-# What Pillow raises on malformed input. Besides OSError (truncated data, decoder errors) plugins raise
+# Exceptions Pillow raises on malformed input. Besides OSError (truncated data, decoder errors) plugins raise
 # SyntaxError (bad headers), ValueError (oversized PNG text or ICC chunks), zlib.error and struct.error
 # (bad compressed or packed data), EOFError, and the decompression bomb error and warning. IndexError,
 # KeyError and TypeError come from plugin code reading out-of-range header values.
@@ -117,10 +117,14 @@ def _decode(file: io.BufferedReader, detected: Detected, rules: ImagePolicy, res
         try:
             image = Image.open(file, formats=_PILLOW_FORMATS[detected.name])
             if image.size != (metadata.width, metadata.height):
-                raise SyntaxError(f"header says {metadata.width}x{metadata.height}, decoder says {image.size}")
+                raise SyntaxError(f"the header declares {metadata.width}x{metadata.height} but Pillow reads {image.size}")
             frames = getattr(image, "n_frames", 1)
             if detected.name == "png" and frames > 1:
                 result.violations.append(messages.animated_image(frames))
+            if image.mode in ("P", "PA", "1"):
+                # Pillow resizes palette and bilevel images by nearest neighbour, so convert them first.
+                image.load()
+                image = image.convert("L" if image.mode == "1" else "RGBA")
             # For JPEG, thumbnail() decodes with DCT scaling: every coefficient is still read, so
             # truncated or corrupt data fails here as it would at full size, in a fraction of the memory.
             image.thumbnail((PREVIEW_SIDE_PX, PREVIEW_SIDE_PX))

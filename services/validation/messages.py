@@ -32,7 +32,7 @@ def empty_file() -> Violation:
 
 
 def unsupported_format(description: str, detected: str | None, allowed: list[str], advice: str) -> Violation:
-    """Build the rejection for content that is not an allowed format; description says what it really is."""
+    """Build the rejection for content that is not an allowed format; description names what it really is."""
     return Violation(
         code="unsupported_format",
         message=f"The file is {description}; only {_allowed_text(allowed)} files are accepted. {advice}",
@@ -131,7 +131,7 @@ def animated_image(frames: int) -> Violation:
 
 
 def corrupt_file(description: str, advice: str = "Export the file again and upload the new copy.") -> Violation:
-    """Build the rejection for a file that cannot be read to the end; description says what failed."""
+    """Build the rejection for a file that cannot be read to the end; description names what failed."""
     return Violation(code="corrupt_file", message=f"{description} {advice}", unit="")
 
 

@@ -46,7 +46,7 @@ class MediaMetadata:
 
 @dataclass
 class Verdict:
-    """What one inspection decided. A file is accepted when it breaks no rule."""
+    """Decision of one inspection. A file is accepted when it breaks no rule."""
 
     kind: Kind
     metadata: MediaMetadata

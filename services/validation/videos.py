@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -26,7 +27,7 @@ from services.validation.verdict import MediaMetadata, Violation
 
 logger = logging.getLogger(__name__)
 
-# What PyAV raises on a malformed or cut file. FFmpegError covers every libav error code.
+# Exceptions PyAV raises on a malformed or cut file. FFmpegError covers every libav error code.
 AV_ERRORS: tuple[type[BaseException], ...] = (av.FFmpegError, OSError, ValueError, EOFError, MemoryError)
 
 # Clockwise rotations of the track header, by the transposition that shows a frame upright.
@@ -35,6 +36,8 @@ _ROTATION_TRANSPOSE = {
     180: Image.Transpose.ROTATE_180,
     270: Image.Transpose.ROTATE_90,
 }
+# Seconds before the index's last timestamp where reading for the latest sample end starts.
+_TAIL_SECONDS = 2
 # Tracks whose samples make up the playing time; data tracks such as timecode do not.
 _TIMED_STREAM_TYPES = frozenset({"video", "audio", "subtitle"})
 
@@ -48,8 +51,9 @@ class VideoInspection:
 
 @dataclass
 class _Demuxed:
-    """What one pass over every packet measured."""
+    """Measurements from one pass over every packet."""
 
+    # Latest sample end per stream index, in seconds.
     end_by_stream: dict[int, Fraction] = field(default_factory=dict)
     packets_by_stream: dict[int, int] = field(default_factory=dict)
     poster: av.VideoFrame | None = None
@@ -77,14 +81,17 @@ def inspect_video(path: str, detected: Detected, byte_size: int, rules: VideoPol
         result.violations.append(messages.corrupt_file(structure_problem))
         return result
 
-    metadata.rotation_degrees = _header_rotation(path)
-    try:
-        with av.open(path, mode="r") as container:
-            poster = _inspect_streams(container, layout, rules, result)
-    except AV_ERRORS as error:
-        logger.debug("video could not be opened: %s: %s", type(error).__name__, error)
-        result.violations.append(messages.corrupt_file(f"The MP4 file cannot be read ({_reason(error)})."))
-        return result
+    # MediaInfo reads the track headers in a thread while PyAV demuxes: both wait on C code that
+    # releases the GIL, so on an idle core the header read costs no time of its own.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mediainfo") as executor:
+        rotation = executor.submit(_header_rotation, path)
+        try:
+            with av.open(path, mode="r") as container:
+                poster = _inspect_streams(container, layout, rotation, rules, result)
+        except AV_ERRORS as error:
+            logger.debug("video could not be opened: %s: %s", type(error).__name__, error)
+            result.violations.append(messages.corrupt_file(f"The MP4 file cannot be read ({_reason(error)})."))
+            return result
 
     if poster is not None and not result.violations:
         result.preview_webp = encode_webp(poster)
@@ -110,7 +117,8 @@ def _structure_problem(layout: TopLevelLayout) -> str:
 def _header_rotation(path: str) -> int:
     """Return the clockwise rotation of the first video track's header (tkhd matrix) as MediaInfo reads it."""
     try:
-        info = MediaInfo.parse(path)
+        # parse_speed=0 reads the headers only; the samples are PyAV's part.
+        info = MediaInfo.parse(path, parse_speed=0)
     except (OSError, RuntimeError, ValueError) as error:
         logger.warning("MediaInfo could not parse the file: %s", error)
         return 0
@@ -124,7 +132,11 @@ def _header_rotation(path: str) -> int:
 
 
 def _inspect_streams(
-    container: av.container.InputContainer, layout: TopLevelLayout, rules: VideoPolicy, result: VideoInspection
+    container: av.container.InputContainer,
+    layout: TopLevelLayout,
+    rotation: Future[int],
+    rules: VideoPolicy,
+    result: VideoInspection,
 ) -> Image.Image | None:
     metadata = result.metadata
     video = container.streams.video[0] if container.streams.video else None
@@ -147,19 +159,23 @@ def _inspect_streams(
         metadata.video_codec = _codec_name(video)
         video.codec_context.thread_count = 1
 
-    demuxed = _demux(container, video)
-    metadata.duration_ms = demuxed.duration_ms
-    if demuxed.error:
-        result.violations.append(messages.corrupt_file(f"The MP4 file's media data is damaged ({demuxed.error})."))
-    elif not layout.is_fragmented:
-        missing = _missing_samples(container, demuxed)
+    timed = [stream for stream in container.streams if stream.type in _TIMED_STREAM_TYPES]
+    if layout.is_fragmented:
+        demuxed = _demux_everything(container, timed, video)
+    else:
+        missing = _samples_past_end(timed, metadata.byte_size)
         if missing:
             result.violations.append(
                 messages.corrupt_file(
-                    f"The MP4 file is cut short: {missing:,} samples listed in its index are missing.",
+                    f"The MP4 file is cut short: {missing:,} samples listed in its index lie past the end of the file.",
                     "Upload the complete file.",
                 )
             )
+            return None
+        demuxed = _demux_first_frame_and_tail(container, timed, video)
+    metadata.duration_ms = demuxed.duration_ms
+    if demuxed.error:
+        result.violations.append(messages.corrupt_file(f"The MP4 file's media data is damaged ({demuxed.error})."))
     _check_duration(metadata.duration_ms, rules, result)
     if video is None:
         return None
@@ -175,6 +191,7 @@ def _inspect_streams(
             result.violations.append(messages.corrupt_file("The video track declares no frame size."))
         return None
 
+    metadata.rotation_degrees = rotation.result()
     aspect = _sample_aspect_ratio(video)
     display_width, display_height = width * aspect.numerator, height * aspect.denominator
     shown_width, shown_height = max(1, round(width * aspect)), height
@@ -197,31 +214,110 @@ def _codec_name(stream: av.stream.Stream) -> str:
     return f"unknown codec '{tag}'" if tag else "unknown codec"
 
 
-def _demux(container: av.container.InputContainer, video: av.video.stream.VideoStream | None) -> _Demuxed:
-    """Read every packet once: track the latest sample end per stream and decode the first video frame."""
+def _demux_everything(
+    container: av.container.InputContainer, timed: list[av.stream.Stream], video: av.video.stream.VideoStream | None
+) -> _Demuxed:
+    """Read every packet once and decode the first video frame on the way.
+
+    Fragmented files take this path because their index only grows as their fragments are read.
+    """
     demuxed = _Demuxed()
-    timed = [stream for stream in container.streams if stream.type in _TIMED_STREAM_TYPES]
+    end_ticks: dict[int, int] = {}
     try:
-        for packet in container.demux(timed):
-            timestamp = packet.pts if packet.pts is not None else packet.dts
-            if timestamp is None or packet.time_base is None:
-                continue  # the flush packet at the end of each stream
-            if packet.is_corrupt:
-                demuxed.error = f"the sample at byte {packet.pos:,} is incomplete or damaged"
-                break
-            index = packet.stream_index
-            end = (timestamp + (packet.duration or 0)) * packet.time_base
-            if end > demuxed.end_by_stream.get(index, Fraction(0)):
-                demuxed.end_by_stream[index] = Fraction(end)
-            demuxed.packets_by_stream[index] = demuxed.packets_by_stream.get(index, 0) + 1
-            if demuxed.poster is None and video is not None and index == video.index:
-                demuxed.poster = _first_frame(packet)
+        _read_packets(container.demux(timed), video, end_ticks, demuxed)
         if demuxed.poster is None and video is not None:
             demuxed.poster = _first_frame(None, video)
     except AV_ERRORS as error:
         logger.debug("demux failed: %s: %s", type(error).__name__, error)
         demuxed.error = _reason(error)
+    _set_ends(timed, end_ticks, demuxed)
     return demuxed
+
+
+def _demux_first_frame_and_tail(
+    container: av.container.InputContainer, timed: list[av.stream.Stream], video: av.video.stream.VideoStream | None
+) -> _Demuxed:
+    """Decode the first video frame, then read the packets of the last seconds of every track.
+
+    The latest sample end lies within the last few samples in decoding order, because frame
+    reordering spans well under a second, so a seek to a couple of seconds before the index's last
+    timestamp finds it without reading the whole file. The index itself was checked to lie inside
+    the file before this.
+    """
+    demuxed = _Demuxed()
+    end_ticks: dict[int, int] = {}
+    try:
+        if video is not None:
+            for packet in container.demux(video):
+                if packet.pts is None and packet.dts is None:
+                    continue
+                demuxed.poster = _first_frame(packet)
+                if demuxed.poster is not None:
+                    break
+            if demuxed.poster is None:
+                demuxed.poster = _first_frame(None, video)
+        tail_start = _last_index_time(timed) - _TAIL_SECONDS
+        if tail_start > 0:
+            container.seek(math.floor(tail_start * av.time_base), backward=True, any_frame=True)
+        else:
+            container.seek(0, backward=True, any_frame=True)
+        _read_packets(container.demux(timed), None, end_ticks, demuxed)
+    except AV_ERRORS as error:
+        logger.debug("demux failed: %s: %s", type(error).__name__, error)
+        demuxed.error = _reason(error)
+    _set_ends(timed, end_ticks, demuxed)
+    return demuxed
+
+
+def _read_packets(packets, video: av.video.stream.VideoStream | None, end_ticks: dict[int, int], demuxed: _Demuxed) -> None:
+    """Track the latest sample end per stream, in stream time base ticks; decode a poster when video is given.
+
+    Ends stay integers until the end because a Fraction per packet costs more than the demuxing itself.
+    """
+    counts = demuxed.packets_by_stream
+    video_index = video.index if video is not None else -1
+    for packet in packets:
+        timestamp = packet.pts
+        if timestamp is None:
+            timestamp = packet.dts
+            if timestamp is None:
+                continue  # the empty packet that flushes each stream at the end
+        if packet.is_corrupt:
+            demuxed.error = f"the sample at byte {packet.pos:,} is incomplete or damaged"
+            return
+        index = packet.stream_index
+        end = timestamp + packet.duration
+        if end > end_ticks.get(index, 0):
+            end_ticks[index] = end
+        counts[index] = counts.get(index, 0) + 1
+        if index == video_index and demuxed.poster is None:
+            demuxed.poster = _first_frame(packet)
+
+
+def _set_ends(timed: list[av.stream.Stream], end_ticks: dict[int, int], demuxed: _Demuxed) -> None:
+    for stream in timed:
+        if stream.index in end_ticks and stream.time_base:
+            demuxed.end_by_stream[stream.index] = end_ticks[stream.index] * Fraction(stream.time_base)
+
+
+def _last_index_time(timed: list[av.stream.Stream]) -> Fraction:
+    """Return the latest decoding timestamp in the index over all tracks, in seconds."""
+    latest = Fraction(0)
+    for stream in timed:
+        entries = stream.index_entries
+        if len(entries) and stream.time_base:
+            latest = max(latest, entries[len(entries) - 1].timestamp * Fraction(stream.time_base))
+    return latest
+
+
+def _samples_past_end(timed: list[av.stream.Stream], byte_size: int) -> int:
+    """Count samples whose bytes the index places past the end of the file, which means the file was cut."""
+    missing = 0
+    for stream in timed:
+        for entry in stream.index_entries:
+            if entry.pos + entry.size > byte_size:
+                missing += 1
+    return missing
 
 
 def _first_frame(packet: av.Packet | None, stream: av.video.stream.VideoStream | None = None) -> av.VideoFrame | None:
@@ -232,15 +328,6 @@ def _first_frame(packet: av.Packet | None, stream: av.video.stream.VideoStream |
         logger.debug("video frame did not decode: %s", error)
         return None
     return frames[0] if frames else None
-
-
-def _missing_samples(container: av.container.InputContainer, demuxed: _Demuxed) -> int:
-    """Count samples the index lists but the demuxer could not read, which means the media data is cut."""
-    missing = 0
-    for stream in container.streams:
-        if stream.type in _TIMED_STREAM_TYPES and stream.frames:
-            missing += max(0, stream.frames - demuxed.packets_by_stream.get(stream.index, 0))
-    return missing
 
 
 def _check_duration(duration_ms: int, rules: VideoPolicy, result: VideoInspection) -> None:
@@ -272,12 +359,11 @@ def _sample_aspect_ratio(video: av.video.stream.VideoStream) -> Fraction:
 
 
 def _frame_rate(video: av.video.stream.VideoStream, demuxed: _Demuxed, duration_ms: int) -> float:
-    """Return the average frame rate from the stream, else video packets per second of playing time."""
+    """Return the average frame rate from the stream, else indexed video samples per second of playing time."""
     rate = video.average_rate
     if rate:
         return float(rate)
-    packets = demuxed.packets_by_stream.get(video.index, 0)
-    return packets * 1000 / duration_ms if duration_ms > 0 else 0.0
+    return video.frames * 1000 / duration_ms if duration_ms > 0 else 0.0
 
 
 def _poster_image(frame: av.VideoFrame, aspect: Fraction, rotation_degrees: int) -> Image.Image:

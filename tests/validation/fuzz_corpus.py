@@ -2,7 +2,7 @@
 
 `mutated_files(count, seed)` yields the same files for the same arguments, so a
 failure can be replayed from its index. `hostile_files()` lists named broken
-and tricky files that an upload endpoint must answer without failing.
+and tricky files that an upload endpoint must reject with a verdict, never an error.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ _MUTATIONS: tuple[Callable[[bytearray, random.Random], None], ...] = (
 
 
 def mutated_files(count: int, seed: int = 0) -> Iterator[tuple[str, bytes]]:
-    """Yield count (name, bytes) pairs, cycling through the seed formats; names say format and index."""
+    """Yield count (name, bytes) pairs, cycling through the seed formats; each name contains the format and index."""
     seeds = seed_files()
     formats = sorted(seeds)
     rng = random.Random(seed)
@@ -102,7 +102,7 @@ def mutated_files(count: int, seed: int = 0) -> Iterator[tuple[str, bytes]]:
 
 
 def hostile_files() -> dict[str, bytes]:
-    """Return named files an upload endpoint must answer with a verdict; none of them is acceptable."""
+    """Return named files an upload endpoint must reject with a verdict; none of them is acceptable."""
     seeds = seed_files()
     return {
         "empty.jpg": b"",

@@ -171,10 +171,10 @@ def cut(data: bytes, fraction: float) -> bytes:
 
 
 def padded(data: bytes, total_size: int) -> bytes:
-    """Return a file of exactly total_size bytes: data followed by bytes decoders ignore.
+    """Return a file of exactly total_size bytes: data plus bytes that decoders ignore.
 
-    JPEG gets an APP15 comment segment chain before its frame data would be too fiddly, so trailing
-    bytes after the end-of-image marker are used; PNG gets a private ancillary chunk before IEND.
+    A PNG gets a private ancillary chunk before IEND, and anything else gets zero bytes appended
+    after its end (for a JPEG, after the end-of-image marker).
     """
     missing = total_size - len(data)
     if missing < 0:
@@ -211,16 +211,21 @@ def mp4(
     container_format: str = "mp4",
     movflags: str = "",
     codec: str = "libx264",
-    noise: bool = False,
+    preset: str = "ultrafast",
+    noise: bool | str = False,
     seed: int = 0,
 ) -> bytes:
-    """Encode a video; pts, in units of 1/fps, places frames at chosen times to reach exact durations."""
+    """Encode a video; pts, in units of 1/fps, places frames at chosen times to reach exact durations.
+
+    noise=True fills frames with pixel noise (large files), noise="blocks" with coarse moving blocks,
+    and the default with one flat colour per frame (tiny files).
+    """
     options = {"movflags": movflags} if movflags else {}
     with tempfile.TemporaryDirectory() as folder:
         # A real path lets the muxer rewrite the file, which moving the index to the front needs.
         path = str(Path(folder) / f"video.{container_format}")
         with av.open(path, "w", format=container_format, options=options) as container:
-            video = container.add_stream(codec, rate=fps, options={"preset": "ultrafast"} if codec == "libx264" else {})
+            video = container.add_stream(codec, rate=fps, options={"preset": preset} if codec == "libx264" else {})
             video.width, video.height, video.pix_fmt = width, height, "yuv420p"
             if sample_aspect_ratio is not None:
                 video.codec_context.sample_aspect_ratio = sample_aspect_ratio
@@ -238,7 +243,11 @@ def _encode_video(container, video, width, height, frames, pts, noise, seed) -> 
     rng = numpy.random.default_rng(seed)
     count = len(pts) if pts is not None else frames
     for index in range(count):
-        if noise:
+        if noise == "blocks":
+            # Coarse moving blocks: compresses like ordinary footage rather than like pure noise.
+            blocks = rng.integers(0, 256, (height // 40 + 1, width // 40 + 1, 3), dtype=numpy.uint8)
+            pixels = numpy.ascontiguousarray(blocks.repeat(40, axis=0).repeat(40, axis=1)[:height, :width])
+        elif noise:
             pixels = rng.integers(0, 256, (height, width, 3), dtype=numpy.uint8)
         else:
             pixels = numpy.full((height, width, 3), (index * 23 + seed) % 256, dtype=numpy.uint8)

@@ -20,7 +20,7 @@ from tests.validation.fuzz_corpus import hostile_files, mutated_files
 
 FUZZ_COUNT = int(os.environ.get("MEDIACENTER_FUZZ_COUNT", "1200"))
 FUZZ_SEED = int(os.environ.get("MEDIACENTER_FUZZ_SEED", "20261204"))
-# Part of the message a worker returns when the reader raised an error nobody expected or crashed.
+# Part of the message a worker returns when the reader crashed or raised an exception no handler expects.
 READER_STOPPED = "the reader stopped"
 
 

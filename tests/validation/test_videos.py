@@ -141,6 +141,25 @@ def test_duration_measured_not_read_from_header(judge):
     assert "72 s long" in verdict.violations[0].message
 
 
+def test_reordered_frames_duration_exact(judge):
+    # The medium preset uses B-frames, so the last packet in decoding order is not the last shown.
+    data = media.mp4(640, 360, frames=60, fps=30, preset="medium", noise="blocks")
+
+    verdict = judge(data)
+
+    assert verdict.accepted, verdict.violations
+    assert verdict.metadata.duration_ms == 2000
+
+
+def test_long_video_duration_exact(judge):
+    # 25 s at 25 frames per second: the last samples are far from the start of the file.
+    verdict = judge(media.mp4(640, 360, frames=625, fps=25, audio_seconds=25))
+
+    assert verdict.accepted, verdict.violations
+    assert verdict.metadata.duration_ms >= 25_000
+    assert verdict.metadata.duration_ms < 25_100
+
+
 def test_audio_longer_than_video_counts(judge):
     verdict = judge(media.mp4(640, 360, frames=5, audio_seconds=61))
 
@@ -204,7 +223,7 @@ def test_cut_media_data_with_open_ended_box_rejected(judge):
     verdict = judge(media.cut(bytes(data), 0.7))
 
     assert verdict.codes == ["corrupt_file"]
-    assert "incomplete or damaged" in verdict.violations[0].message
+    assert "past the end of the file" in verdict.violations[0].message
 
 
 def test_audio_only_mp4_rejected(judge):
