@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -9,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import grid_names, media_card, select_media, upload_images, upload_row, write_images, write_video
-from tests.support.media import make_jpeg
+from tests.support.media import make_jpeg, make_mp4
 
 pytestmark = pytest.mark.browser
 
@@ -262,3 +263,66 @@ def test_delete_in_use_offers_detach(signed_in_page, media_dir, seller):
     expect(dialog).to_be_hidden()
     expect(page.locator("#media-grid > li")).to_have_count(0)
     expect(page.get_by_role("meter", name="Storage")).to_have_attribute("aria-valuenow", "0")
+
+
+def test_dropped_files_are_uploaded(signed_in_page):
+    page = signed_in_page
+    files = [
+        {"name": "dropped-photo.jpg", "type": "image/jpeg", "data": base64.b64encode(make_jpeg(400, 400, seed=31)).decode()},
+        {"name": "dropped-clip.mp4", "type": "video/mp4", "data": base64.b64encode(make_mp4(seconds=1.0)).decode()},
+    ]
+    transfer = page.evaluate_handle(
+        """(files) => {
+            const transfer = new DataTransfer();
+            for (const file of files) {
+                const bytes = Uint8Array.from(atob(file.data), (character) => character.charCodeAt(0));
+                transfer.items.add(new File([bytes], file.name, { type: file.type }));
+            }
+            return transfer;
+        }""",
+        files,
+    )
+
+    library = page.locator("#view-library")
+    library.dispatch_event("dragenter", {"dataTransfer": transfer})
+    expect(library).to_have_class(re.compile("drop-target"))
+    library.dispatch_event("drop", {"dataTransfer": transfer})
+
+    expect(library).not_to_have_class(re.compile("drop-target"))
+    expect(upload_row(page, "dropped-photo.jpg").locator(".upload-state")).to_have_text("Added")
+    expect(upload_row(page, "dropped-clip.mp4").locator(".upload-state")).to_have_text("Added")
+    expect(media_card(page, "dropped-clip.mp4").locator(".badge")).to_have_text("Video")
+
+
+UNNAMED_CONTROLS_SCRIPT = """() => {
+    const controls = document.querySelectorAll("button, input, select, textarea, [tabindex], [role]");
+    const unnamed = [];
+    for (const control of controls) {
+        if (control.closest("[hidden], dialog:not([open])") || control.type === "hidden") continue;
+        const labelledBy = (control.getAttribute("aria-labelledby") || "")
+            .split(" ").map((id) => document.getElementById(id)?.textContent || "").join("");
+        const labels = [...(control.labels || [])].map((label) => label.textContent).join("");
+        const name = (control.getAttribute("aria-label") || labelledBy || labels || control.textContent || control.title || "").trim();
+        const needsName = control.matches("button, input, select, textarea, [role=tab], [role=meter], [role=tabpanel], li[tabindex]");
+        if (needsName && !name) unnamed.push(control.outerHTML.slice(0, 120));
+    }
+    return unnamed;
+}"""
+
+
+def test_controls_have_accessible_names(signed_in_page, media_dir):
+    page = signed_in_page
+    upload_images(page, write_images(media_dir, ["named.jpg"]))
+    expect(media_card(page, "named.jpg")).to_be_visible()
+
+    assert page.evaluate(UNNAMED_CONTROLS_SCRIPT) == []
+
+    page.get_by_role("tab", name="Media library").focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("tab", name="Listing media editor")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("tab", name="Listing media editor")).to_be_focused()
+    page.get_by_label("Listing id").fill("sku-names")
+    page.get_by_label("Listing id").press("Enter")
+    expect(page.locator("#listing-editor")).to_be_visible()
+
+    assert page.evaluate(UNNAMED_CONTROLS_SCRIPT) == []

@@ -161,10 +161,54 @@ function takeFiles(input, kind) {
   if (files.length) addFiles(files, kind);
 }
 
+function isVideoFile(file) {
+  return file.type.startsWith("video/") || /\.mp4$/i.test(file.name);
+}
+
+function hasFiles(event) {
+  return event.dataTransfer && [...event.dataTransfer.types].includes("Files");
+}
+
+/**
+ * Accept files dropped on the library view. Videos go to the video uploads
+ * and everything else to the image uploads, where the gateway judges each
+ * file by its bytes and reports why it rejects one.
+ */
+function setUpDropZone(zone) {
+  let depth = 0;
+  zone.addEventListener("dragenter", (event) => {
+    if (!hasFiles(event)) return;
+    depth += 1;
+    zone.classList.add("drop-target");
+  });
+  zone.addEventListener("dragleave", (event) => {
+    if (!hasFiles(event)) return;
+    depth = Math.max(0, depth - 1);
+    if (depth === 0) zone.classList.remove("drop-target");
+  });
+  zone.addEventListener("dragover", (event) => {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+  });
+  zone.addEventListener("drop", (event) => {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    depth = 0;
+    zone.classList.remove("drop-target");
+    const files = [...event.dataTransfer.files];
+    const videos = files.filter(isVideoFile);
+    const images = files.filter((file) => !isVideoFile(file));
+    if (images.length) addFiles(images, "image");
+    if (videos.length) addFiles(videos, "video");
+  });
+}
+
 export function setUpUploads() {
   const imageInput = $("upload-images-input");
   const videoInput = $("upload-video-input");
   imageInput.addEventListener("change", () => takeFiles(imageInput, "image"));
   videoInput.addEventListener("change", () => takeFiles(videoInput, "video"));
   $("uploads-clear").addEventListener("click", clearFinished);
+  setUpDropZone($("view-library"));
 }
