@@ -104,11 +104,13 @@ def storage_service(environment: dict[str, str]) -> Iterator[storage_pb2_grpc.St
         "MEDIACENTER_LOG_LEVEL": "WARNING",
         "MEDIACENTER_SWEEP_INTERVAL_SECONDS": "0",
     }
-    with child_process([sys.executable, "-m", "services.storage"], settings):
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-            health = health_pb2_grpc.HealthStub(channel)
-            health.Check(health_pb2.HealthCheckRequest(), timeout=30, wait_for_ready=True)
-            yield storage_pb2_grpc.StorageServiceStub(channel)
+    with (
+        child_process([sys.executable, "-m", "services.storage"], settings),
+        grpc.insecure_channel(f"127.0.0.1:{port}") as channel,
+    ):
+        health = health_pb2_grpc.HealthStub(channel)
+        health.Check(health_pb2.HealthCheckRequest(), timeout=30, wait_for_ready=True)
+        yield storage_pb2_grpc.StorageServiceStub(channel)
 
 
 class TransportOnlyServicer(storage_pb2_grpc.StorageServiceServicer):
@@ -182,8 +184,7 @@ def bare_write(folder: Path, files: list[bytes]) -> list[Path]:
         path = folder / uuid.uuid4().hex
         view = memoryview(data)
         with open(temporary, "xb") as handle:
-            for start in range(0, len(data), CHUNK_BYTES):
-                handle.write(view[start : start + CHUNK_BYTES])
+            handle.writelines(view[start : start + CHUNK_BYTES] for start in range(0, len(data), CHUNK_BYTES))
             handle.flush()
             os.fsync(handle.fileno())
         os.rename(temporary, path)
@@ -218,12 +219,6 @@ def bare_s3_get(client, bucket: str, keys: list[str]) -> int:
     return total
 
 
-def timed(action: Callable[[], object]) -> tuple[float, object]:
-    started = time.perf_counter()
-    result = action()
-    return time.perf_counter() - started, result
-
-
 def measure(rounds: int, size: int, count: int, sides: dict[str, tuple[Callable, Callable]]) -> dict[str, float]:
     """Return the median MB/s of each side's puts and gets, over fresh random files each round."""
     speeds: dict[str, list[float]] = {f"{side} {operation}": [] for side in sides for operation in ("put", "get")}
@@ -231,8 +226,12 @@ def measure(rounds: int, size: int, count: int, sides: dict[str, tuple[Callable,
     for _round in range(rounds):
         for side, (put, get) in sides.items():
             files = [os.urandom(size) for _ in range(count)]
-            put_seconds, handles = timed(lambda: put(files))
-            get_seconds, total = timed(lambda: get(handles))
+            started = time.perf_counter()
+            handles = put(files)
+            put_seconds = time.perf_counter() - started
+            started = time.perf_counter()
+            total = get(handles)
+            get_seconds = time.perf_counter() - started
             assert total == size * count, f"{side} read {total} bytes, expected {size * count}"
             speeds[f"{side} put"].append(megabytes / put_seconds)
             speeds[f"{side} get"].append(megabytes / get_seconds)

@@ -168,5 +168,5 @@ class PeriodicSweep:
         while not self._stopping.wait(self._interval):
             try:
                 self._sweeper.run()
-            except Exception:  # noqa: BLE001 - logged in run(); the next interval tries again
+            except Exception:  # noqa: BLE001, S112 - run() logged it; the next interval tries again
                 continue

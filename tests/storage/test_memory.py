@@ -14,7 +14,6 @@ import subprocess
 import sys
 import time
 import tracemalloc
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 

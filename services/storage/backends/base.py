@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Self
 
 from services.storage.keys import InvalidValue, is_valid_key
 
@@ -100,7 +101,7 @@ class BlobReader(abc.ABC):
     def close(self) -> None:
         """Release the file or connection behind the reader."""
 
-    def __enter__(self) -> BlobReader:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_exc: object) -> None:

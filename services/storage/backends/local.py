@@ -97,13 +97,12 @@ class LocalBlobStore(BlobStore):
         counter = Sha256Counter()
         temporary = self._incoming / f"{uuid.uuid4().hex}{PART_SUFFIX}"
         try:
-            with _translate_os_errors("write", temporary.name):
-                with open(temporary, "xb") as file:
-                    for chunk in chunks:
-                        counter.update(chunk)
-                        file.write(chunk)
-                    file.flush()
-                    os.fsync(file.fileno())
+            with _translate_os_errors("write", temporary.name), open(temporary, "xb") as file:
+                for chunk in chunks:
+                    counter.update(chunk)
+                    file.write(chunk)
+                file.flush()
+                os.fsync(file.fileno())
             digest = counter.hexdigest()
             if expected_sha256 and digest != expected_sha256:
                 raise DigestMismatch(expected_sha256, digest)
@@ -137,7 +136,7 @@ class LocalBlobStore(BlobStore):
         check_range(offset, length)
         path = self._path(key)
         with _translate_os_errors("read", key):
-            file = open(path, "rb")
+            file = open(path, "rb")  # noqa: SIM115 - the returned reader owns the file and closes it
         try:
             with _translate_os_errors("read", key):
                 status = os.fstat(file.fileno())
