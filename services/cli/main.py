@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable
 
 from services.cli import folders, library, listings
 from services.cli.config import LOOKUP_HELP, Connection
@@ -207,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     folder_create = _add_command(folder_commands, "create", "create a folder for images or for videos")
     folder_create.add_argument("name", help="folder name, unique per kind ignoring case")
     folder_create.add_argument(
-        "--kind", choices=KINDS, required=True, help="the kind of media the folder holds"
+        "--kind", choices=KINDS, required=True, help="the kind of media stored in the folder"
     )
     folder_create.add_argument("--json", action="store_true", help="print the new folder as JSON")
 
@@ -295,19 +294,20 @@ def _connection(arguments: argparse.Namespace) -> Connection:
     )
 
 
-def _with_gateway(connection: Connection, action: Callable[[Gateway], int]) -> int:
-    with Gateway(connection) as gateway:
-        return action(gateway)
-
-
 def _dispatch(arguments: argparse.Namespace) -> int:
     connection = _connection(arguments)
-    command = arguments.command
     json_output = getattr(arguments, "json", False)
-    if command == "upload":
-        return run_upload(
-            connection, UploadOptions(arguments.paths, arguments.folder, arguments.jobs, json_output)
-        )
+    if arguments.command == "upload":
+        options = UploadOptions(arguments.paths, arguments.folder, arguments.jobs, json_output)
+        return run_upload(connection, options)
+    if arguments.command in ("seller", "key", "sweep"):
+        return _dispatch_admin(connection, arguments, json_output)
+    with Gateway(connection) as gateway:
+        return _dispatch_gateway(gateway, arguments, json_output)
+
+
+def _dispatch_gateway(gateway: Gateway, arguments: argparse.Namespace, json_output: bool) -> int:
+    command = arguments.command
     if command == "search":
         options = SearchOptions(
             query=arguments.query,
@@ -320,24 +320,17 @@ def _dispatch(arguments: argparse.Namespace) -> int:
             fetch_all=arguments.fetch_all,
             as_json=json_output,
         )
-        return _with_gateway(connection, lambda gateway: library.search(gateway, options))
+        return library.search(gateway, options)
     if command == "export-urls":
-        return _with_gateway(
-            connection, lambda gateway: library.export_urls(gateway, arguments.ids, json_output)
-        )
+        return library.export_urls(gateway, arguments.ids, json_output)
     if command == "capacity":
-        return _with_gateway(connection, lambda gateway: library.capacity(gateway, json_output))
+        return library.capacity(gateway, json_output)
     if command == "folders":
-        return _with_gateway(connection, lambda gateway: folders.show_folders(gateway, json_output))
+        return folders.show_folders(gateway, json_output)
     if command == "folder":
-        return _with_gateway(
-            connection,
-            lambda gateway: folders.create_folder(gateway, arguments.name, arguments.kind, json_output),
-        )
+        return folders.create_folder(gateway, arguments.name, arguments.kind, json_output)
     if command == "listing":
-        return _with_gateway(connection, lambda gateway: _listing(gateway, arguments, json_output))
-    if command in ("seller", "key", "sweep"):
-        return _dispatch_admin(connection, arguments, json_output)
+        return _listing(gateway, arguments, json_output)
     raise AssertionError(f"unhandled command {command!r}")
 
 
