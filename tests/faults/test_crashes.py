@@ -6,7 +6,6 @@ import signal
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import grpc
 import httpx
@@ -59,8 +58,25 @@ def _crash_and_restart(stack, stop: threading.Event) -> list[str]:
     return killed
 
 
-def _blob_path(stack, key: str) -> Path:
-    return stack.var_dir / "blobs" / key
+def _blob_exists(stack, key: str) -> bool:
+    with grpc.insecure_channel(stack.processes["storage"][0].address) as channel:
+        try:
+            storage_pb2_grpc.StorageServiceStub(channel).StatBlob(storage_pb2.StatBlobRequest(key=key), timeout=10)
+        except grpc.RpcError as error:
+            if error.code() == grpc.StatusCode.NOT_FOUND:
+                return False
+            raise
+    return True
+
+
+def _put_orphan(stack, namespace: str, content: bytes) -> str:
+    """Store a blob that no record points at, as a crash between storing and recording leaves it."""
+    requests = iter([
+        storage_pb2.PutBlobRequest(header=storage_pb2.PutBlobHeader(namespace=namespace, suffix=".jpg")),
+        storage_pb2.PutBlobRequest(chunk=content),
+    ])
+    with grpc.insecure_channel(stack.processes["storage"][0].address) as channel:
+        return storage_pb2_grpc.StorageServiceStub(channel).PutBlob(requests, timeout=10).key
 
 
 def _live_records(database_url: str) -> list[tuple[str, str, str, int]]:
@@ -103,8 +119,8 @@ def test_kill_each_part_mid_upload_keeps_invariants(fault_stack):
     assert crasher_result == ["validation", "storage", "catalogue", "postgres", "listing"]
     assert len(succeeded) > UPLOADS // 4
     for _media_id, blob_key, preview_key, _size in records:
-        assert _blob_path(fault_stack, blob_key).is_file(), blob_key
-        assert _blob_path(fault_stack, preview_key).is_file(), preview_key
+        assert _blob_exists(fault_stack, blob_key), blob_key
+        assert _blob_exists(fault_stack, preview_key), preview_key
     assert used == live_sum
     for item in succeeded:
         served = httpx.get(item["url"], timeout=30)
@@ -115,9 +131,7 @@ def test_kill_each_part_mid_upload_keeps_invariants(fault_stack):
 def test_sweep_after_crashes_removes_only_orphans(fault_stack):
     seller_id, api_key = fault_stack.create_seller("orphan seller")
     kept = _upload(fault_stack.gateway_url, api_key, 99_001)[1]
-    orphan = _blob_path(fault_stack, f"{seller_id}/{'ab' * 32}")
-    orphan.parent.mkdir(parents=True, exist_ok=True)
-    orphan.write_bytes(b"left behind by a crash between storing and recording")
+    orphan = _put_orphan(fault_stack, seller_id, b"left behind by a crash between storing and recording")
     time.sleep(2.1)
 
     with grpc.insecure_channel(fault_stack.processes["storage"][0].address) as channel:
@@ -125,13 +139,13 @@ def test_sweep_after_crashes_removes_only_orphans(fault_stack):
             storage_pb2.SweepOrphansRequest(grace_seconds=2), timeout=60
         )
 
-    assert orphan.name in " ".join(reply.removed_keys)
-    assert not orphan.exists()
+    assert orphan in reply.removed_keys
+    assert not _blob_exists(fault_stack, orphan)
     assert kept is not None
     assert httpx.get(kept["url"], timeout=30).status_code == 200
     for _media_id, blob_key, preview_key, _size in _live_records(fault_stack.database_url):
-        assert _blob_path(fault_stack, blob_key).is_file()
-        assert _blob_path(fault_stack, preview_key).is_file()
+        assert _blob_exists(fault_stack, blob_key), blob_key
+        assert _blob_exists(fault_stack, preview_key), preview_key
 
 
 @pytest.mark.parametrize("part", ["catalogue", "listing"])
