@@ -7,8 +7,8 @@ import { formatBytes } from "./format.js";
 import { problemMessage } from "./api.js";
 import { api, defaultFolder, emit, folderById, state } from "./state.js";
 
-// Browsers open about six connections per host; four uploads at a time keep
-// one or two free for the page's other requests.
+// Chromium and Firefox open at most six HTTP/1.1 connections per host, so four
+// uploads at a time leave room for the page's other requests.
 const MAX_PARALLEL_UPLOADS = 4;
 
 const STATE_LABELS = {
