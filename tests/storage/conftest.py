@@ -33,6 +33,12 @@ DUMMY_AWS_ENVIRONMENT = {
 }
 
 
+@pytest.fixture(autouse=True)
+def info_logging(caplog: pytest.LogCaptureFixture) -> None:
+    """Build every INFO record, so a log call with a bad ``extra`` fails the test as it fails in production."""
+    caplog.set_level(logging.INFO)
+
+
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
     """Yield the URL of a moto S3 server listening on 127.0.0.1 for the whole session."""
