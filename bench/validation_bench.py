@@ -2,6 +2,7 @@
 
 For each file, in one run and in interleaved rounds, it times:
 - the domain function `inspect_file` in this process (sniffing, header checks, SHA-256, decode, preview);
+- the worker pool the server uses, called directly (the time limit and memory limit included);
 - the same file through a real gRPC server in its own process on 127.0.0.1 (streaming, spooling,
   the worker pool), as the catalogue calls it;
 - bare Pillow (open, thumbnail to 320 px, WebP) for images, or a bare header-only MediaInfo parse
@@ -32,8 +33,11 @@ from PIL import Image
 from pymediainfo import MediaInfo
 
 from services.validation.app import build
-from services.validation.inspection import inspect_file
+from services.validation.inspection import file_sha256, inspect_file
+from services.validation.policy import CURRENT_POLICY
 from services.validation.settings import ValidationSettings
+from services.validation.verdict import Kind
+from services.validation.workers import InspectionPool
 from tests.validation import media_factory as media
 
 CHUNK_BYTES = 1024 * 1024
@@ -84,6 +88,15 @@ def service_in_process(path: Path) -> None:
         raise RuntimeError(f"{path.name} was rejected: {verdict.codes}")
 
 
+def service_in_pool(pool: InspectionPool) -> Callable[[Path], None]:
+    def inspect(path: Path) -> None:
+        verdict = pool.inspect(str(path), expected_kind=Kind.UNKNOWN, sha256=file_sha256(str(path)))
+        if not verdict.accepted:
+            raise RuntimeError(f"{path.name} was rejected in the worker pool: {verdict.codes}")
+
+    return inspect
+
+
 def service_over_grpc(stub: validation_pb2_grpc.ValidationServiceStub) -> Callable[[Path], None]:
     def inspect(path: Path) -> None:
         data = path.read_bytes()
@@ -124,11 +137,18 @@ def run(rounds: int) -> None:
         port = port_receiver.recv()
         channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         stub = validation_pb2_grpc.ValidationServiceStub(channel)
+        pool = InspectionPool(workers=2, timeout_seconds=60, memory_limit_bytes=2048 * 1024 * 1024, policy=CURRENT_POLICY)
         try:
             for kind, bare in (("image", bare_image), ("video", bare_video)):
-                methods = {"in-process": service_in_process, "gRPC": service_over_grpc(stub), "bare": bare}
+                methods = {
+                    "in-process": service_in_process,
+                    "pool": service_in_pool(pool),
+                    "gRPC": service_over_grpc(stub),
+                    "bare": bare,
+                }
                 _report(kind, files[kind], methods, rounds)
         finally:
+            pool.close()
             channel.close()
             stop.set()
             server.join(timeout=30)
@@ -145,20 +165,22 @@ def _report(kind: str, paths: list[Path], methods: dict[str, Callable[[Path], No
                 samples[(path.name, name)].append(time_ms(function, path))
 
     print(f"\n{kind}s: median ms per file over {rounds} rounds")
-    print(f"{'file':34} {'bytes':>10} {'in-process':>11} {'gRPC':>9} {'bare':>9} {'in-proc/bare':>13} {'gRPC/bare':>10}")
+    names = list(methods)
+    print(f"{'file':34} {'bytes':>10} " + " ".join(f"{name:>10}" for name in names) + "   ratios to bare: " + ", ".join(names[:-1]))
     totals = dict.fromkeys(methods, 0.0)
     for path in paths:
         medians = {name: statistics.median(samples[(path.name, name)]) for name in methods}
         for name, value in medians.items():
             totals[name] += value
-        print(
-            f"{path.name:34} {path.stat().st_size:>10,} {medians['in-process']:>11.1f} {medians['gRPC']:>9.1f} "
-            f"{medians['bare']:>9.1f} {medians['in-process'] / medians['bare']:>13.2f} {medians['gRPC'] / medians['bare']:>10.2f}"
-        )
-    print(
-        f"{'all ' + kind + 's (sum of medians)':34} {'':>10} {totals['in-process']:>11.1f} {totals['gRPC']:>9.1f} "
-        f"{totals['bare']:>9.1f} {totals['in-process'] / totals['bare']:>13.2f} {totals['gRPC'] / totals['bare']:>10.2f}"
-    )
+        _print_row(path.name, f"{path.stat().st_size:,}", medians)
+    _print_row(f"all {kind}s (sum of medians)", "", totals)
+
+
+def _print_row(label: str, size: str, milliseconds: dict[str, float]) -> None:
+    bare = milliseconds["bare"]
+    times = " ".join(f"{value:>10.1f}" for value in milliseconds.values())
+    ratios = " ".join(f"{value / bare:>6.2f}" for name, value in milliseconds.items() if name != "bare")
+    print(f"{label:34} {size:>10} {times}   {ratios}")
 
 
 def main() -> None:

@@ -1,9 +1,12 @@
 """Video inspection: MediaInfo reads the container and track headers, PyAV measures what headers can misstate.
 
-The duration comes from the sample timestamps of every track, read by demuxing
-packets (no decoding), so an edited header or a fragmented file with a zero
-header duration is measured as it plays. One frame is decoded for the poster,
-which also shows that the video track decodes.
+The duration is the latest sample end (timestamp plus duration) over every
+track, read from demuxed packets without decoding, so an edited header or a
+fragmented file with a zero header duration is measured as it plays. A file
+with a complete index is checked to hold every sample it lists, and only the
+packets of its last seconds are demuxed; a fragmented file is demuxed in full.
+One frame is decoded for the poster, which also shows that the video track
+decodes.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ _ROTATION_TRANSPOSE = {
     270: Image.Transpose.ROTATE_90,
 }
 # Seconds before the index's last timestamp where reading for the latest sample end starts.
+# NOTE: a file whose composition offsets move a sample more than this past later samples would
+# have that sample's end missed; encoders reorder frames by well under a second.
 _TAIL_SECONDS = 2
 # Tracks whose samples make up the playing time; data tracks such as timecode do not.
 _TIMED_STREAM_TYPES = frozenset({"video", "audio", "subtitle"})
@@ -51,7 +56,7 @@ class VideoInspection:
 
 @dataclass
 class _Demuxed:
-    """Measurements from one pass over every packet."""
+    """Measurements from demuxing: latest sample ends, packet counts and the first decoded frame."""
 
     # Latest sample end per stream index, in seconds.
     end_by_stream: dict[int, Fraction] = field(default_factory=dict)

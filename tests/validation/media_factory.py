@@ -187,14 +187,6 @@ def padded(data: bytes, total_size: int) -> bytes:
     return data + bytes(missing)
 
 
-def with_large_noise(width: int, height: int, *, format_name: str = "PNG") -> bytes:
-    """Return an image of pure noise, which does not compress, to build large files."""
-    pixels = numpy.random.default_rng(0).integers(0, 256, (height, width, 3), dtype=numpy.uint8)
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format_name)
-    return buffer.getvalue()
-
-
 # Videos
 
 
