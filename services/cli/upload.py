@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
+from urllib.parse import quote
 
 import httpx
 from rich.progress import (
@@ -250,9 +251,41 @@ async def _upload_one(
     tracker: _ProgressTracker,
     run_started: datetime,
 ) -> UploadResult:
-    """Send one file as its own POST /v1/media, retrying connection failures, 429 and 503."""
+    """Upload one file, and upload it again when the server replays an item deleted since an earlier run.
+
+    The server keeps the first result of an Idempotency-Key even after the item is deleted, so
+    a re-run would otherwise report the file as a duplicate of an item that no longer exists.
+    """
+    key = upload.idempotency_key(folder_id)
+    result = await _send(client, upload, folder_id, key, tracker, run_started)
+    if result.status != DUPLICATE or not result.media or await _media_exists(client, result.media):
+        return result
+    tracker.advance(-upload.size)
+    # A key of this run only: a retry within the run still stores nothing twice.
+    run_key = f"{key}-{int(run_started.timestamp())}"
+    return await _send(client, upload, folder_id, run_key, tracker, run_started)
+
+
+async def _media_exists(client: httpx.AsyncClient, media: dict[str, Any]) -> bool:
+    """Tell whether a media item is still live; True when the check itself fails, to upload nothing twice."""
+    try:
+        response = await client.get(f"/v1/media/{quote(str(media.get('id', '')), safe='')}")
+    except httpx.TransportError:
+        return True
+    return response.status_code != 404
+
+
+async def _send(
+    client: httpx.AsyncClient,
+    upload: UploadFile,
+    folder_id: str,
+    idempotency_key: str,
+    tracker: _ProgressTracker,
+    run_started: datetime,
+) -> UploadResult:
+    """Send the file as its own POST /v1/media, retrying connection failures, 429 and 503."""
     params = {"folder_id": folder_id} if folder_id else None
-    headers = {"Idempotency-Key": upload.idempotency_key(folder_id)}
+    headers = {"Idempotency-Key": idempotency_key}
     failures = 0
     rate_limited = 0
     while True:

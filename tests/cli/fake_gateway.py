@@ -161,6 +161,18 @@ def build_app(state: FakeState) -> FastAPI:
         next_cursor = str(offset + limit) if offset + limit < len(items) else None
         return {"items": page, "next_cursor": next_cursor}
 
+    @app.get("/v1/media/{media_id}")
+    async def get_media(media_id: str) -> JSONResponse:
+        if media_id not in state.media:
+            return _problem(404, "Not found", f"No media item has the id {media_id}.")
+        return JSONResponse(state.media[media_id])
+
+    @app.delete("/v1/media/{media_id}")
+    async def delete_media(media_id: str) -> Response:
+        if state.media.pop(media_id, None) is None:
+            return _problem(404, "Not found", f"No media item has the id {media_id}.")
+        return Response(status_code=204)
+
     @app.post("/v1/media/export-urls")
     async def export_urls(request: Request) -> Response:
         ids = (await request.json())["ids"]

@@ -8,6 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.cli.conftest import MEDIACENTER, command_environment, run_command
@@ -75,6 +76,27 @@ def test_upload_rerun_stores_nothing_twice(environment: dict[str, str], tmp_path
         entry["media_id"] for entry in second_document["results"]
     }
     assert len(fake_gateway.state.media) == 3
+
+
+def test_upload_rerun_after_delete_stores_again(
+    environment: dict[str, str], tmp_path: Path, fake_gateway
+) -> None:
+    image = tmp_path / "shoe.jpg"
+    image.write_bytes(make_jpeg(500, 500, seed=21))
+    first = json.loads(run_command(["upload", str(image), "--json"], environment).stdout)
+    first_id = first["results"][0]["media_id"]
+    deleted = httpx.delete(
+        f"{fake_gateway.url}/v1/media/{first_id}", headers={"Authorization": f"Bearer {API_KEY}"}, timeout=30
+    )
+
+    rerun = run_command(["upload", str(image), "--json"], environment)
+
+    assert deleted.status_code == 204
+    assert rerun.exit_code == 0, rerun.stdout + rerun.stderr
+    result = json.loads(rerun.stdout)["results"][0]
+    assert result["status"] == "accepted"
+    assert result["media_id"] != first_id
+    assert list(fake_gateway.state.media) == [result["media_id"]]
 
 
 def test_upload_json_document(environment: dict[str, str], tmp_path: Path) -> None:

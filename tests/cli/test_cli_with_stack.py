@@ -103,6 +103,29 @@ def test_upload_rerun_stores_nothing_twice(product_stack: ProductStack, tmp_path
     assert _capacity(product_stack, environment["MEDIACENTER_API_KEY"])["used_bytes"] == sizes
 
 
+def test_upload_rerun_after_delete_stores_again(product_stack: ProductStack, tmp_path: Path) -> None:
+    environment = _seller_environment(product_stack, tmp_path)
+    api_key = environment["MEDIACENTER_API_KEY"]
+    image = tmp_path / "boot.jpg"
+    image.write_bytes(make_jpeg(500, 500, seed=400))
+    first = json.loads(run_command(["upload", str(image), "--json"], environment).stdout)
+    first_id = first["results"][0]["media_id"]
+    deleted = httpx.delete(
+        f"{product_stack.base_url}/v1/media/{first_id}",
+        headers={"Authorization": f"Bearer {api_key}"},
+        timeout=30,
+    )
+
+    rerun = run_command(["upload", str(image), "--json"], environment)
+
+    assert deleted.status_code == 204, deleted.text
+    assert rerun.exit_code == 0, rerun.stdout + rerun.stderr
+    result = json.loads(rerun.stdout)["results"][0]
+    assert result["status"] == "accepted"
+    assert result["media_id"] != first_id
+    assert _capacity(product_stack, api_key)["used_bytes"] == image.stat().st_size
+
+
 def test_bad_key_is_rejected_with_advice(product_stack: ProductStack, tmp_path: Path) -> None:
     environment = command_environment(
         tmp_path / "var", MEDIACENTER_URL=product_stack.base_url, MEDIACENTER_API_KEY="mc_not-a-real-key"
