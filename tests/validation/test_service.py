@@ -181,3 +181,21 @@ def test_parallel_uploads_each_get_verdict(stub):
 
     assert [response.metadata.width for response in responses] == [400 + index for index in range(8)]
     assert all(response.accepted for response in responses)
+
+
+def test_slow_file_times_out_over_grpc():
+    running = build(ValidationSettings(grpc_port=0, inspect_workers=1, inspect_timeout_seconds=0.05))
+    channel = grpc.insecure_channel(f"127.0.0.1:{running.port}")
+    stub = validation_pb2_grpc.ValidationServiceStub(channel)
+    data = media.flat_png(10_000, 10_000)
+
+    try:
+        response = stub.InspectMedia(upload(data, name="huge.png"), timeout=60)
+    finally:
+        channel.close()
+        running.stop(1)
+
+    assert not response.accepted
+    assert [violation.code for violation in response.violations] == ["inspection_timed_out"]
+    assert "0.05 s" in response.violations[0].message
+    assert response.sha256 == hashlib.sha256(data).hexdigest()
