@@ -82,8 +82,8 @@ def inspect_video(path: str, detected: Detected, byte_size: int, rules: VideoPol
     with open(path, "rb") as file:
         layout = walk_top_level(file, byte_size)
     structure_problem = _structure_problem(layout)
-    if structure_problem:
-        result.violations.append(messages.corrupt_file(structure_problem))
+    if structure_problem is not None:
+        result.violations.append(structure_problem)
         return result
 
     # MediaInfo reads the track headers in a thread while PyAV demuxes: both wait on C code that
@@ -103,20 +103,20 @@ def inspect_video(path: str, detected: Detected, byte_size: int, rules: VideoPol
     return result
 
 
-def _structure_problem(layout: TopLevelLayout) -> str:
-    """Describe why the box structure cannot be a complete MP4, or return "" when it can."""
+def _structure_problem(layout: TopLevelLayout) -> Violation | None:
+    """Return why the box structure cannot be a complete MP4, or None when it can."""
     if layout.malformed:
-        return f"The MP4 file's box structure is damaged ({layout.malformed})."
+        return messages.corrupt_file(f"The MP4 file's box structure is damaged ({layout.malformed}).")
     if layout.cut_short is not None:
         box_type, declared, present = layout.cut_short
         name = box_type.decode("latin-1")
-        return (
-            f"The MP4 file is cut short: its '{name}' box declares {declared:,} bytes but only {present:,} "
-            "are present. Upload the complete file."
+        return messages.corrupt_file(
+            f"The MP4 file is cut short: its '{name}' box declares {declared:,} bytes but only {present:,} are present.",
+            "Upload the complete file.",
         )
     if not layout.has_index:
-        return "The MP4 file has no index (moov box), so it cannot be played."
-    return ""
+        return messages.corrupt_file("The MP4 file has no index (moov box), so it cannot be played.")
+    return None
 
 
 def _header_rotation(path: str) -> int:
@@ -129,10 +129,10 @@ def _header_rotation(path: str) -> int:
         return 0
     for track in info.video_tracks:
         try:
-            degrees = float(track.rotation or 0)
-        except ValueError:
+            return round(float(track.rotation or 0) / 90) % 4 * 90
+        except (ValueError, OverflowError, TypeError):
+            logger.debug("unreadable rotation %r, treated as 0", track.rotation)
             return 0
-        return round(degrees / 90) % 4 * 90
     return 0
 
 
