@@ -123,6 +123,8 @@ def _header_rotation(path: str) -> int:
     """Return the clockwise rotation of the first video track's header (tkhd matrix) as MediaInfo reads it."""
     try:
         # parse_speed=0 reads the headers only; the samples are PyAV's part.
+        # NOTE: libmediainfo 24.12 loops forever on some damaged files that FFmpeg opens; only the
+        # worker's time limit ends such a file (inspection_timed_out), after holding a worker for it.
         info = MediaInfo.parse(path, parse_speed=0)
     except (OSError, RuntimeError, ValueError) as error:
         logger.warning("MediaInfo could not parse the file: %s", error)
