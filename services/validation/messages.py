@@ -138,7 +138,7 @@ def corrupt_file(description: str, advice: str = "Export the file again and uplo
 def no_video_track() -> Violation:
     return Violation(
         code="no_video_track",
-        message="The MP4 file has no video track (it holds audio only). Upload a file that contains video.",
+        message="The MP4 file has no video track, only audio. Upload a file that contains video.",
         measured=0,
         limit=1,
         unit="",

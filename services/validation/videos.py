@@ -40,8 +40,8 @@ _ROTATION_TRANSPOSE = {
     270: Image.Transpose.ROTATE_90,
 }
 # Seconds before the index's last timestamp where reading for the latest sample end starts.
-# NOTE: a file whose composition offsets move a sample more than this past later samples would
-# have that sample's end missed; encoders reorder frames by well under a second.
+# NOTE: encoders reorder frames by well under a second. A crafted file whose composition offsets
+# move a sample more than this past later samples would have that sample's end missed.
 _TAIL_SECONDS = 2
 # Tracks whose samples make up the playing time; data tracks such as timecode do not.
 _TIMED_STREAM_TYPES = frozenset({"video", "audio", "subtitle"})
@@ -123,8 +123,8 @@ def _header_rotation(path: str) -> int:
     """Return the clockwise rotation of the first video track's header (tkhd matrix) as MediaInfo reads it."""
     try:
         # parse_speed=0 reads the headers only; the samples are PyAV's part.
-        # NOTE: libmediainfo 24.12 loops forever on some damaged files that FFmpeg opens; only the
-        # worker's time limit ends such a file (inspection_timed_out), after holding a worker for it.
+        # NOTE: libmediainfo 24.12 loops forever on some damaged files that FFmpeg opens. Only the
+        # worker's time limit ends such a file (inspection_timed_out), after it held a worker that long.
         info = MediaInfo.parse(path, parse_speed=0)
     except (OSError, RuntimeError, ValueError) as error:
         logger.warning("MediaInfo could not parse the file: %s", error)
@@ -247,8 +247,8 @@ def _demux_first_frame_and_tail(
     """Decode the first video frame, then read the packets of the last seconds of every track.
 
     The latest sample end lies within the last few samples in decoding order, because frame
-    reordering spans well under a second, so a seek to a couple of seconds before the index's last
-    timestamp finds it without reading the whole file. The index itself was checked to lie inside
+    reordering spans well under a second. A seek to a couple of seconds before the index's last
+    timestamp therefore finds it without reading the whole file. The index itself was checked to lie inside
     the file before this.
     """
     demuxed = _Demuxed()
