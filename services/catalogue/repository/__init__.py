@@ -19,7 +19,7 @@ def open_pool(database_url: str, max_size: int) -> ConnectionPool:
         open=False,
         # Discard connections that broke while idle, for example after a database restart.
         check=ConnectionPool.check_connection,
-        # A connection is reused for many requests; keep each request's work in its own transaction.
+        # A connection serves many requests, so each request keeps its work in its own transaction.
         kwargs={"autocommit": False},
     )
     pool.open(wait=True, timeout=30.0)
