@@ -122,7 +122,7 @@ def test_lists_and_searches_show_own_items_only(catalogue, two_sellers):
     )
 
 
-def test_other_sellers_key_ids_and_folder_names_are_independent(catalogue, two_sellers):
+def test_folder_names_are_per_seller(catalogue, two_sellers):
     ann, bob, _folder, _media = two_sellers
 
     bob_private = catalogue.stub.CreateFolder(

@@ -239,3 +239,20 @@ def test_upload_for_unknown_folder_is_not_found(catalogue):
     error = _upload_error(catalogue, seller_id, make_jpeg(), folder_id="00000000-0000-4000-8000-000000000000")
 
     assert error.code == grpc.StatusCode.NOT_FOUND
+
+
+def test_upload_url_percent_encodes_unicode_name(catalogue):
+    seller_id = catalogue.new_seller().seller.id
+
+    media = catalogue.upload(seller_id, make_jpeg(seed=11), "Größe 42 #1.jpg").media
+
+    assert media.name == "Größe 42 #1.jpg"
+    assert media.file_name == "Größe-42-1.jpg"
+    assert media.url == f"http://media.test/media/{media.id}/Gr%C3%B6%C3%9Fe-42-1.jpg"
+
+
+def test_upload_for_unknown_seller_is_not_found(catalogue):
+    error = _upload_error(catalogue, "00000000-0000-4000-8000-000000000000", make_jpeg())
+
+    assert error.code == grpc.StatusCode.NOT_FOUND
+    assert catalogue.validation.inspect_calls == 0
