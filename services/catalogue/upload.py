@@ -203,6 +203,8 @@ class Uploads:
 
             namespace = str(seller_id)
             media_format = verdict.metadata.format
+            # NOTE: a blob that already exists (bytes deleted earlier and uploaded again) keeps its old
+            # stored time, so a sweep that runs before the insert below commits could still remove it.
             original = self._storage.put_file(
                 spooled.file,
                 namespace=namespace,

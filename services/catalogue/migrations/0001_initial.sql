@@ -37,6 +37,7 @@ CREATE TABLE catalogue.folders (
     -- Target of the media foreign key, which makes a media item's folder belong to the same seller and kind.
     UNIQUE (seller_id, id, kind)
 );
+-- NOTE: lower() folds only ASCII letters under the C collation, so "Äpfel" and "äpfel" can both exist there.
 CREATE UNIQUE INDEX folders_name_unique ON catalogue.folders (seller_id, kind, lower(btrim(name)));
 CREATE UNIQUE INDEX folders_one_default_per_kind ON catalogue.folders (seller_id, kind) WHERE is_default;
 
