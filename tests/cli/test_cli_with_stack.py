@@ -87,7 +87,8 @@ def test_upload_rerun_stores_nothing_twice(product_stack: ProductStack, tmp_path
     folder.mkdir()
     sizes = 0
     for seed in range(3):
-        content = make_jpeg(640, 480, seed=100 + seed)
+        # Large enough (about 240 KiB) that the gateway is still sending the file when a replay is answered.
+        content = make_jpeg(1600, 1200, seed=100 + seed)
         (folder / f"p{seed}.jpg").write_bytes(content)
         sizes += len(content)
     first = run_command(["upload", str(folder), "--json"], environment)
