@@ -9,17 +9,21 @@ INSTALLED := $(VENV)/.installed
 GENERATED := protos/python/mediacenter/.generated
 PROTOS := $(shell find protos/mediacenter -name '*.proto')
 
-.PHONY: install protos run test lint bench clean
+.PHONY: install protos run test lint clean
 
 install: $(INSTALLED) $(GENERATED)
 
+# The stubs are generated before the editable install, because the install records where each
+# top-level package lives and protos/python/mediacenter must exist by then.
 $(INSTALLED): pyproject.toml requirements/lock.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
 		{ echo "Python 3.11 is required: set PYTHON=/path/to/python3.11"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade 'pip==25.3'
+	$(BIN)/python -m pip install --quiet -c requirements/lock.txt grpcio-tools
+	$(BIN)/python protos/generate.py
 	$(BIN)/python -m pip install --quiet -c requirements/lock.txt -e '.[$(EXTRAS)]'
-	touch $@
+	touch $(GENERATED) $@
 
 $(GENERATED): $(INSTALLED) $(PROTOS) protos/generate.py
 	$(BIN)/python protos/generate.py
@@ -37,9 +41,6 @@ test: install
 
 lint: install
 	$(BIN)/ruff check services gateway tests bench protos/generate.py
-
-bench: install
-	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) protos/python/mediacenter
