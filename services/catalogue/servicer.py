@@ -77,7 +77,7 @@ class CatalogueServicer(catalogue_pb2_grpc.CatalogueServiceServicer):
         return catalogue_pb2.DeleteFolderResponse()
 
     def UploadMedia(self, request_iterator, context):
-        outcome = self._uploads.upload(request_iterator)
+        outcome = self._uploads.upload(request_iterator, is_active=context.is_active)
         return catalogue_pb2.UploadMediaResponse(
             media=media_to_proto(outcome.media, self._base_url), duplicate=outcome.duplicate
         )

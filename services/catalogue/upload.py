@@ -13,7 +13,7 @@ import logging
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -36,7 +36,7 @@ from services.catalogue.repository import folders as folder_rows
 from services.catalogue.repository import media as media_rows
 from services.catalogue.repository import sellers as seller_rows
 from services.catalogue.repository import uploads as upload_rows
-from services.runtime.errors import DomainError, ErrorDetails, InvalidArgument
+from services.runtime.errors import Cancelled, DomainError, ErrorDetails, InvalidArgument
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +123,10 @@ class Uploads:
         self._storage = storage
         self._spool_dir = spool_dir or None
 
-    def upload(self, requests: Iterator[catalogue_pb2.UploadMediaRequest]) -> UploadOutcome:
+    def upload(
+        self, requests: Iterator[catalogue_pb2.UploadMediaRequest], is_active: Callable[[], bool] = lambda: True
+    ) -> UploadOutcome:
+        """Run the upload flow; ``is_active`` tells whether the client is still waiting for the answer."""
         started = time.perf_counter()
         header = _read_header(requests)
         seller_id = seller_id_of(header.seller_id)
@@ -136,7 +139,7 @@ class Uploads:
                 return replay
         folder = self._target_folder(seller_id, header)
         try:
-            outcome = self._receive_and_store(seller_id, header, folder, requests, key)
+            outcome = self._receive_and_store(seller_id, header, folder, requests, key, is_active)
         except DomainError as error:
             UPLOADS.labels(outcome=error.reason).inc()
             logger.info(
@@ -183,12 +186,19 @@ class Uploads:
         folder: FolderRecord | None,
         requests: Iterator[catalogue_pb2.UploadMediaRequest],
         key: str,
+        is_active: Callable[[], bool],
     ) -> UploadOutcome:
         limits = self._validation.size_limits()
         max_bytes = limits.max_bytes(folder.kind if folder else None)
         scope = f"{folder.kind} files" if folder else "any file"
         with tempfile.TemporaryFile(dir=self._spool_dir, prefix="upload-") as target:
             spooled = _spool(requests, target, max_bytes, scope, limits.policy_version)
+            # A cancelled call ends the request stream as if it were complete, so the bytes may be cut short.
+            if not is_active():
+                raise Cancelled(
+                    "upload_cancelled",
+                    f"The upload of {header.file_name!r} was cancelled before it finished; nothing was stored.",
+                )
             expected_kind = kind_to_proto(folder.kind) if folder else common_pb2.MEDIA_KIND_UNSPECIFIED
             verdict = self._validation.inspect(spooled.file, expected_kind=expected_kind, file_name=header.file_name)
             kind = kind_name(verdict.kind)
@@ -203,8 +213,8 @@ class Uploads:
 
             namespace = str(seller_id)
             media_format = verdict.metadata.format
-            # NOTE: a blob that already exists (bytes deleted earlier and uploaded again) keeps its old
-            # stored time, so a sweep that runs before the insert below commits could still remove it.
+            # Storing bytes that already exist resets their stored time, so the sweep's grace period
+            # protects them until the insert below commits.
             original = self._storage.put_file(
                 spooled.file,
                 namespace=namespace,

@@ -102,6 +102,10 @@ class DeadlineExceeded(DomainError):
     status_code = grpc.StatusCode.DEADLINE_EXCEEDED
 
 
+class Cancelled(DomainError):
+    status_code = grpc.StatusCode.CANCELLED
+
+
 def _pack(message) -> any_pb2.Any:
     packed = any_pb2.Any()
     packed.Pack(message)
@@ -177,4 +181,5 @@ _ERROR_CLASS_BY_CODE: dict[grpc.StatusCode, type[DomainError]] = {
     grpc.StatusCode.UNAUTHENTICATED: Unauthenticated,
     grpc.StatusCode.UNAVAILABLE: Unavailable,
     grpc.StatusCode.DEADLINE_EXCEEDED: DeadlineExceeded,
+    grpc.StatusCode.CANCELLED: Cancelled,
 }

@@ -1,5 +1,8 @@
 """The upload flow: accepted, rejected, duplicate, idempotent, wrong kind, too large, over quota."""
 
+import threading
+import time
+
 import grpc
 import psycopg
 import pytest
@@ -256,3 +259,28 @@ def test_upload_for_unknown_seller_is_not_found(catalogue):
 
     assert error.code == grpc.StatusCode.NOT_FOUND
     assert catalogue.validation.inspect_calls == 0
+
+
+def test_upload_cancelled_mid_stream_stores_nothing(catalogue):
+    seller_id = catalogue.new_seller().seller.id
+    data = make_jpeg(800, 600)
+    header = catalogue_pb2.UploadHeader(seller_id=seller_id, file_name="cut.jpg")
+    first_chunk_sent = threading.Event()
+    release = threading.Event()
+
+    def requests():
+        yield catalogue_pb2.UploadMediaRequest(header=header)
+        yield catalogue_pb2.UploadMediaRequest(chunk=data[: len(data) // 2])
+        first_chunk_sent.set()
+        release.wait(10)
+
+    call = catalogue.stub.UploadMedia.future(requests(), timeout=30)
+    first_chunk_sent.wait(10)
+    time.sleep(0.5)
+    call.cancel()
+    release.set()
+    time.sleep(1.0)
+
+    assert call.cancelled()
+    assert catalogue.storage.blobs == {}
+    assert _capacity(catalogue, seller_id).used_bytes == 0
