@@ -19,7 +19,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-import grpc
 from mediacenter.catalogue.v1 import catalogue_pb2, catalogue_pb2_grpc
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -238,7 +237,8 @@ class UploadCall:
 
     async def _put(self, item: bytes | None) -> None:
         if self._response.done():
-            self._raise_early_end()
+            self._end_early()
+            return
         try:
             self._queue.put_nowait(item)
             return
@@ -248,16 +248,15 @@ class UploadCall:
         await asyncio.wait({put, self._response}, return_when=asyncio.FIRST_COMPLETED)
         if not put.done():
             put.cancel()
-            self._raise_early_end()
+            self._end_early()
 
-    def _raise_early_end(self) -> None:
-        """Raise the call's error; a call that succeeded before reading the whole file is a broken peer."""
+    def _end_early(self) -> None:
+        """Handle an answer that came before the whole file was sent.
+
+        A failed call raises its error. A successful one is a replay of an earlier upload with the
+        same idempotency key, which the catalogue answers from the header alone, so the rest of the
+        file is dropped and ``finish`` returns that answer.
+        """
         error = self._response.exception()
         if error is not None:
             raise error
-        raise grpc.aio.AioRpcError(
-            grpc.StatusCode.INTERNAL,
-            grpc.aio.Metadata(),
-            grpc.aio.Metadata(),
-            details="The catalogue answered an upload before the whole file was sent.",
-        )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import random
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from PIL import Image
 
 from tests.support.media import make_jpeg
 
@@ -64,16 +67,31 @@ def test_parallel_identical_uploads_store_one_item(running_stack):
     assert capacity["used_bytes"] == len(photo)
 
 
+def _noise_png(side: int, seed: int) -> bytes:
+    """A PNG of random pixels, which barely compresses: about 3 bytes per pixel."""
+    image = Image.frombytes("RGB", (side, side), random.Random(seed).randbytes(side * side * 3))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def test_retry_with_idempotency_key_returns_first_result(running_stack):
     _seller_id, api_key = running_stack.create_seller("idempotent client")
+    # A few megabytes, so the catalogue can answer a replay while the gateway is still sending the file.
+    photo = _noise_png(1200, seed=1)
     key = str(uuid.uuid4())
 
-    first = _upload(running_stack, api_key, make_jpeg(500, 500, seed=1), "first.jpg", **{"Idempotency-Key": key})
-    retry = _upload(running_stack, api_key, make_jpeg(500, 500, seed=1), "first.jpg", **{"Idempotency-Key": key})
+    first = _upload(running_stack, api_key, photo, "first.png", **{"Idempotency-Key": key})
+    retries = [_upload(running_stack, api_key, photo, "first.png", **{"Idempotency-Key": key}) for _ in range(3)]
+    with _client(running_stack, api_key) as client:
+        items = client.get("/v1/media").json()["items"]
 
-    assert first.status_code == 201
-    assert retry.status_code == 201
-    assert retry.json()["id"] == first.json()["id"]
+    assert len(photo) > 3 * 1024 * 1024
+    assert first.status_code == 201, first.text
+    for retry in retries:
+        assert retry.status_code == 201, retry.text
+        assert retry.json()["id"] == first.json()["id"]
+    assert len(items) == 1
 
 
 def test_listing_edited_by_two_clients_conflicts_once(running_stack):
