@@ -63,7 +63,7 @@ class ManagedProcess:
         return self.process is not None and self.process.poll() is None
 
     def wait_ready(self, timeout_seconds: float = 60.0) -> None:
-        """Wait until the process answers its health check; raise with the log's tail if it exits or times out."""
+        """Wait until the process passes its health check; raise with the log's tail if it exits or times out."""
         deadline = time.monotonic() + timeout_seconds
         while time.monotonic() < deadline:
             if not self.is_running():

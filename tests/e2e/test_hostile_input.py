@@ -1,4 +1,4 @@
-"""Hostile and malformed input through the public HTTP API: clear 4xx answers, nothing stored, memory bounded."""
+"""Hostile and malformed input through the public HTTP API: clear 4xx responses, nothing stored, memory bounded."""
 
 from __future__ import annotations
 

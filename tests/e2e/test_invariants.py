@@ -77,7 +77,7 @@ def _noise_png(side: int, seed: int) -> bytes:
 
 def test_retry_with_idempotency_key_returns_first_result(running_stack):
     _seller_id, api_key = running_stack.create_seller("idempotent client")
-    # A few megabytes, so the catalogue can answer a replay while the gateway is still sending the file.
+    # A few megabytes, so the catalogue returns a replayed result while the gateway is still sending the file.
     photo = _noise_png(1200, seed=1)
     key = str(uuid.uuid4())
 
