@@ -52,9 +52,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
-    """Yield one headless Chromium for the session."""
+    """Yield one headless Chromium for the browser tests.
+
+    Playwright's sync API keeps an asyncio loop running on the main thread while it is open, so it is
+    closed when these tests end; asyncio tests in other folders cannot run while it is open.
+    """
     if not CHROMIUM_PATH.exists():
         pytest.fail(f"{CHROMIUM_PATH} is missing and {REQUIRE_BROWSER_VARIABLE}=1 requires the browser tests to run")
     from playwright.sync_api import expect, sync_playwright
