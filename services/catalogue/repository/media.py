@@ -193,13 +193,14 @@ def search_media(connection: psycopg.Connection, search: SearchFilter, limit: in
         parameters.extend(search.after)
     parameters.append(limit)
     with connection.cursor(row_factory=class_row(MediaRecord)) as cursor:
-        # Never a prepared statement: the best plan depends on the values. A common word is found fastest
-        # by walking the newest-first index, a rare one through the trigram index, and a generic plan
-        # (chosen after a few runs of a prepared statement) cannot tell them apart.
+        # A name search is never a prepared statement, because its best plan depends on the words: a
+        # common word is found fastest by walking the newest-first index, a rare one through the trigram
+        # index, and a generic plan (chosen after a few runs of a prepared statement) cannot tell them
+        # apart. Without words the plan is always the newest-first index, so preparing it saves planning.
         cursor.execute(
             f"SELECT {MEDIA_COLUMNS} FROM catalogue.media WHERE {' AND '.join(conditions)}"
             " ORDER BY created_at DESC, id DESC LIMIT %s",
             parameters,
-            prepare=False,
+            prepare=False if search.name_tokens else None,
         )
         return cursor.fetchall()
