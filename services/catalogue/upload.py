@@ -116,6 +116,14 @@ def _spool(
     return _Spooled(target, received, digest.hexdigest())
 
 
+def _stop_if_cancelled(is_active: Callable[[], bool], file_name: str) -> None:
+    if not is_active():
+        raise Cancelled(
+            "upload_cancelled",
+            f"The upload of {file_name!r} was cancelled before it finished; it was not added to the library.",
+        )
+
+
 class Uploads:
     def __init__(self, pool: ConnectionPool, validation: Validation, storage: Storage, spool_dir: str) -> None:
         self._pool = pool
@@ -194,11 +202,7 @@ class Uploads:
         with tempfile.TemporaryFile(dir=self._spool_dir, prefix="upload-") as target:
             spooled = _spool(requests, target, max_bytes, scope, limits.policy_version)
             # A cancelled call ends the request stream as if it were complete, so the bytes may be cut short.
-            if not is_active():
-                raise Cancelled(
-                    "upload_cancelled",
-                    f"The upload of {header.file_name!r} was cancelled before it finished; nothing was stored.",
-                )
+            _stop_if_cancelled(is_active, header.file_name)
             expected_kind = kind_to_proto(folder.kind) if folder else common_pb2.MEDIA_KIND_UNSPECIFIED
             verdict = self._validation.inspect(spooled.file, expected_kind=expected_kind, file_name=header.file_name)
             kind = kind_name(verdict.kind)
@@ -250,6 +254,11 @@ class Uploads:
             blob_key=original.key,
             preview_blob_key=preview.key,
         )
+        # The call may be marked cancelled only after its stream ended, so look again before recording.
+        # Blobs stored for a cancelled upload have no record and are removed by the storage sweep.
+        # NOTE: a cancellation that arrives after this check still records the cut file. An explicit
+        # end-of-file message in the upload contract would close that window.
+        _stop_if_cancelled(is_active, header.file_name)
         return self._record(new_media, key)
 
     def _record(self, new_media: media_rows.NewMedia, key: str) -> UploadOutcome:

@@ -281,6 +281,8 @@ def test_upload_cancelled_mid_stream_stores_nothing(catalogue):
     release.set()
     time.sleep(1.0)
 
+    listed = catalogue.stub.SearchMedia(catalogue_pb2.SearchMediaRequest(seller_id=seller_id))
+
     assert call.cancelled()
-    assert catalogue.storage.blobs == {}
+    assert list(listed.items) == []
     assert _capacity(catalogue, seller_id).used_bytes == 0
