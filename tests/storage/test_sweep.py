@@ -22,9 +22,10 @@ from tests.storage.blobs import list_all, put, random_bytes
 from tests.storage.fake_catalogue import FakeCatalogue, RunningCatalogue
 
 # Blobs stored before this pause are older than GRACE_SECONDS. S3 keeps LastModified to the
-# second, so the pause is longer than the grace period by more than a second.
-AGEING_SECONDS = 2.2
-GRACE_SECONDS = 1
+# second, so the pause is longer than the grace period by more than a second. The grace period
+# leaves a blob stored after the pause young even when a busy machine takes seconds to start the sweep.
+AGEING_SECONDS = 4.2
+GRACE_SECONDS = 3
 
 
 @pytest.fixture
