@@ -18,7 +18,7 @@ CATALOGUE_SERVICE = "mediacenter.catalogue.v1.CatalogueService"
 LISTING_SERVICE = "mediacenter.listing.v1.ListingService"
 STORAGE_SERVICE = "mediacenter.storage.v1.StorageService"
 
-# Seconds each service gets to answer the readiness health check.
+# Seconds each service has to respond to the readiness health check.
 READINESS_TIMEOUT_SECONDS = 2.0
 
 

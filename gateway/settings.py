@@ -24,7 +24,7 @@ class GatewaySettings(BaseSettings):
     storage_address: str
     # Deadline in seconds of every gRPC call except uploads.
     call_timeout_seconds: float = 10.0
-    # Seconds a whole upload may take, from the first body byte to the catalogue's answer.
+    # Seconds a whole upload may take, from the first body byte to the catalogue's response.
     upload_timeout_seconds: float = 120.0
     # File holding the demo seller's API key; when it exists, GET /v1/session/demo-key returns the key.
     demo_api_key_file: Path | None = None

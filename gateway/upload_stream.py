@@ -226,12 +226,12 @@ class UploadCall:
             await self._put(data[start:start + MAX_CHUNK_BYTES])
 
     async def finish(self) -> catalogue_pb2.UploadMediaResponse:
-        """End the stream and return the catalogue's answer (a failed call raises its grpc.RpcError)."""
+        """End the stream and return the catalogue's response (a failed call raises its grpc.RpcError)."""
         await self._put(None)
         return await self._response
 
     def cancel(self) -> None:
-        """Abandon the call; the catalogue sees a cancelled stream and stores nothing."""
+        """Cancel the call, so the catalogue records nothing for it."""
         self._call.cancel()
         self._response.cancel()
 
@@ -251,10 +251,10 @@ class UploadCall:
             self._end_early()
 
     def _end_early(self) -> None:
-        """Handle an answer that came before the whole file was sent.
+        """Handle a response that arrived before the whole file was sent.
 
         A failed call raises its error. A successful one is a replay of an earlier upload with the
-        same idempotency key, which the catalogue answers from the header alone, so the rest of the
+        same idempotency key, which the catalogue returns from the header alone, so the rest of the
         file is dropped and ``finish`` returns that answer.
         """
         error = self._response.exception()

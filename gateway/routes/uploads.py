@@ -105,7 +105,7 @@ async def _stream_upload(
     header: catalogue_pb2.UploadHeader,
     timeout_seconds: float,
 ) -> catalogue_pb2.UploadMediaResponse:
-    """Feed the body to the form parser and the file bytes to UploadMedia; return the catalogue's answer."""
+    """Feed the body to the form parser and the file bytes to UploadMedia; return the catalogue's response."""
     catalogue = request.app.state.backends.catalogue
     call: UploadCall | None = None
     try:

@@ -134,7 +134,7 @@ class Uploads:
     def upload(
         self, requests: Iterator[catalogue_pb2.UploadMediaRequest], is_active: Callable[[], bool] = lambda: True
     ) -> UploadOutcome:
-        """Run the upload flow; ``is_active`` tells whether the client is still waiting for the answer."""
+        """Run the upload flow. ``is_active`` returns False once the client has cancelled the call."""
         started = time.perf_counter()
         header = _read_header(requests)
         seller_id = seller_id_of(header.seller_id)

@@ -28,7 +28,7 @@ class StorageSettings(ServiceSettings):
     # Create the bucket at start when it is missing; for development servers only.
     s3_create_bucket: bool = False
 
-    # host:port of the catalogue, which tells the sweep which blobs records point at; unset turns the sweep off.
+    # host:port of the catalogue, which the sweep asks which blobs records point at; unset turns the sweep off.
     catalogue_address: str | None = None
     # Seconds a blob must have existed before the sweep may remove it.
     sweep_grace_seconds: float = Field(default=3600.0, ge=0)

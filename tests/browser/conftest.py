@@ -56,8 +56,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def browser():
     """Yield one headless Chromium for the browser tests.
 
-    Playwright's sync API keeps an asyncio loop running on the main thread while it is open, so it is
-    closed when these tests end; asyncio tests in other folders cannot run while it is open.
+    Playwright's sync API keeps an asyncio loop running on the main thread while it is open, and no
+    asyncio test can run beside that loop. So the browser closes when the tests in this folder end.
     """
     if not CHROMIUM_PATH.exists():
         pytest.fail(f"{CHROMIUM_PATH} is missing and {REQUIRE_BROWSER_VARIABLE}=1 requires the browser tests to run")

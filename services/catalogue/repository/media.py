@@ -193,10 +193,10 @@ def search_media(connection: psycopg.Connection, search: SearchFilter, limit: in
         parameters.extend(search.after)
     parameters.append(limit)
     with connection.cursor(row_factory=class_row(MediaRecord)) as cursor:
-        # A name search is never a prepared statement, because its best plan depends on the words: a
-        # common word is found fastest by walking the newest-first index, a rare one through the trigram
-        # index, and a generic plan (chosen after a few runs of a prepared statement) cannot tell them
-        # apart. Without words the plan is always the newest-first index, so preparing it saves planning.
+        # A name search is never a prepared statement, because its best plan depends on the words. A
+        # common word is found fastest through the newest-first index and a rare one through the trigram
+        # index. The generic plan that PostgreSQL picks after a few runs of a prepared statement cannot
+        # tell them apart. Without words the plan is always the newest-first index, so it is prepared.
         cursor.execute(
             f"SELECT {MEDIA_COLUMNS} FROM catalogue.media WHERE {' AND '.join(conditions)}"
             " ORDER BY created_at DESC, id DESC LIMIT %s",
