@@ -18,6 +18,7 @@ from tests.support.media import make_jpeg
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 UPLOADS = 120
+MAX_UPLOADS = 2_000
 CLIENTS = 4
 
 
@@ -37,12 +38,11 @@ def _upload(base_url: str, api_key: str, index: int) -> tuple[int, dict | None]:
     return index, None
 
 
-def _crash_and_restart(stack, stop: threading.Event) -> list[str]:
+def _crash_and_restart(stack) -> list[str]:
     """Kill each part once with SIGKILL while uploads run, restarting it after a moment."""
     killed = []
     for name in ("validation", "storage", "catalogue", "postgres", "listing"):
-        if stop.wait(1.0):
-            break
+        time.sleep(1.0)
         if name == "postgres":
             stack.postgres.process.kill()
             stack.postgres.process.wait()
@@ -98,14 +98,25 @@ def _capacity(database_url: str, seller_id: str) -> tuple[int, int]:
 
 def test_kill_each_part_mid_upload_keeps_invariants(fault_stack):
     seller_id, api_key = fault_stack.create_seller("crash seller")
-    stop = threading.Event()
     crasher_result: list[str] = []
-    crasher = threading.Thread(target=lambda: crasher_result.extend(_crash_and_restart(fault_stack, stop)))
+    crasher = threading.Thread(target=lambda: crasher_result.extend(_crash_and_restart(fault_stack)))
+    indexes = iter(range(MAX_UPLOADS))
+    lock = threading.Lock()
+
+    def client() -> list[tuple[int, dict | None]]:
+        # Keep uploading until every part has been killed once and at least UPLOADS were tried,
+        # so that each crash lands in the middle of traffic however fast the machine is.
+        mine = []
+        while True:
+            with lock:
+                index = next(indexes, None)
+            if index is None or (index >= UPLOADS and not crasher.is_alive()):
+                return mine
+            mine.append(_upload(fault_stack.gateway_url, api_key, index))
 
     crasher.start()
     with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
-        results = list(pool.map(lambda i: _upload(fault_stack.gateway_url, api_key, i), range(UPLOADS)))
-    stop.set()
+        results = [item for done in pool.map(lambda _i: client(), range(CLIENTS)) for item in done]
     crasher.join()
     for process in fault_stack.all_processes():
         if not process.is_running():
