@@ -300,35 +300,47 @@ def main() -> None:
         (workdir / "body").mkdir()
         config = nginx_config(static_root, nginx_port, workdir)
 
-        gateway_port = free_port()
-        env = {
+        common_env = {
             **os.environ,
-            "MEDIACENTER_HTTP_PORT": str(gateway_port),
             "MEDIACENTER_CATALOGUE_ADDRESS": catalogue_address,
             "MEDIACENTER_LISTING_ADDRESS": fakes.address("listing"),
             "MEDIACENTER_STORAGE_ADDRESS": storage_address,
             "MEDIACENTER_LOG_LEVEL": "WARNING",
         }
+        # The second gateway has its delivery caches turned off, so every request resolves the id at the
+        # catalogue and streams the bytes from storage: the cost of a URL that is not hot.
+        gateway_ports = {"gateway": free_port(), "gateway-nc": free_port()}
+        uncached = {"MEDIACENTER_BLOB_CACHE_BYTES": "0", "MEDIACENTER_RESOLVE_CACHE_SECONDS": "0"}
         path = published.path
         with (
-            process([sys.executable, "-m", "gateway"], env=env, log=workdir / "gateway.log"),
+            process(
+                [sys.executable, "-m", "gateway"],
+                env={**common_env, "MEDIACENTER_HTTP_PORT": str(gateway_ports["gateway"])},
+                log=workdir / "gateway.log",
+            ),
+            process(
+                [sys.executable, "-m", "gateway"],
+                env={**common_env, **uncached, "MEDIACENTER_HTTP_PORT": str(gateway_ports["gateway-nc"])},
+                log=workdir / "gateway-nc.log",
+            ),
             process([nginx_binary(), "-c", str(config), "-p", str(workdir)], log=workdir / "nginx.log"),
         ):
-            gateway_url = f"http://127.0.0.1:{gateway_port}{path}"
-            nginx_url = f"http://127.0.0.1:{nginx_port}{path}"
-            try:
-                wait_for(f"http://127.0.0.1:{gateway_port}/healthz")
-            except RuntimeError:
-                sys.stderr.write((workdir / "gateway.log").read_text(errors="replace")[-3000:])
-                raise
-            wait_for(nginx_url)
-            for url in (gateway_url, nginx_url):
+            urls = {name: f"http://127.0.0.1:{port}{path}" for name, port in gateway_ports.items()}
+            urls["nginx"] = f"http://127.0.0.1:{nginx_port}{path}"
+            for name, port in gateway_ports.items():
+                try:
+                    wait_for(f"http://127.0.0.1:{port}/healthz")
+                except RuntimeError:
+                    sys.stderr.write((workdir / f"{name}.log").read_text(errors="replace")[-3000:])
+                    raise
+            wait_for(urls["nginx"])
+            for url in urls.values():
                 body = httpx.get(url, timeout=10).content
                 if hashlib.sha256(body).hexdigest() != published.sha256:
                     sys.exit(f"{url} served other bytes than the stored image: {body[:300]!r}")
-            for url in (gateway_url, nginx_url):
+            for url in urls.values():
                 measure(url, 2, args.connections, args.threads)  # warm-up
-            results = [measure(url, args.seconds, args.connections, args.threads) for url in (gateway_url, nginx_url)]
+            results = {name: measure(url, args.seconds, args.connections, args.threads) for name, url in urls.items()}
     finally:
         for cleanup in reversed(cleanups):
             cleanup()
@@ -338,17 +350,18 @@ def main() -> None:
     print(f"GET of a {len(image):,} byte JPEG, {args.connections} connections, {args.seconds} s per server, load: {tool}")
     catalogue_kind = "real catalogue on embedded PostgreSQL" if args.catalogue == "real" else "in-memory catalogue from tests/gateway/fakes.py"
     print(f"behind the gateway: real storage service (local folder), {catalogue_kind}")
-    print(f"{'server':<10} {'req/s':>9} {'MB/s':>8} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'errors':>7}")
-    for name, result in zip(("gateway", "nginx"), results):
+    print("gateway: delivery caches on (the default); gateway-nc: caches off, every byte streamed from storage")
+    print(f"{'server':<10} {'req/s':>9} {'MB/s':>8} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'errors':>7} {'x nginx':>8}")
+    nginx = results["nginx"]
+    for name, result in results.items():
         print(
             f"{name:<10} {result.requests_per_second:>9.1f} {result.requests_per_second * len(image) / 1e6:>8.1f} "
             f"{result.latency_ms['p50']:>8.2f} {result.latency_ms['p90']:>8.2f} {result.latency_ms['p99']:>8.2f} "
-            f"{result.errors:>7}"
+            f"{result.errors:>7} {result.requests_per_second / nginx.requests_per_second:>8.3f}"
         )
-    gateway, nginx = results
+    gateway = results["gateway"]
     print(f"throughput ratio gateway/nginx: {gateway.requests_per_second / nginx.requests_per_second:.3f}")
     print(f"p50 latency ratio gateway/nginx: {gateway.latency_ms['p50'] / nginx.latency_ms['p50']:.1f}")
-
 
 if __name__ == "__main__":
     main()

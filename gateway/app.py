@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gateway.backends import Backends
+from gateway.delivery_cache import BlobCache, ResolutionCache
 from gateway.errors import (
     ApiError,
     handle_api_error,
@@ -68,6 +69,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.state.settings = settings
     app.state.upload_limiter = TokenBucketLimiter(settings.rate_limit_uploads_per_minute, action="uploads")
     app.state.search_limiter = TokenBucketLimiter(settings.rate_limit_searches_per_minute, action="searches")
+    app.state.resolutions = ResolutionCache(settings.resolve_cache_seconds)
+    app.state.blobs = BlobCache(settings.blob_cache_bytes, settings.blob_cache_max_item_bytes)
 
     app.add_exception_handler(ApiError, handle_api_error)
     app.add_exception_handler(grpc.RpcError, handle_rpc_error)

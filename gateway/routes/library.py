@@ -157,6 +157,8 @@ async def update_media(request: Request, seller: AuthSeller, media_id: str, body
     if body.folder_id is not None:
         update.folder_id = body.folder_id
     media = await request.app.state.backends.catalogue.UpdateMedia(update)
+    # The download name of the public URL follows the new name from this request on.
+    request.app.state.resolutions.forget(media_id)
     return media_json(media)
 
 
@@ -181,6 +183,7 @@ async def delete_media(
     await request.app.state.backends.listing.DeleteMedia(
         listing_pb2.DeleteMediaRequest(seller_id=seller.seller_id, media_id=media_id, detach=detach)
     )
+    request.app.state.resolutions.forget(media_id)
     return Response(status_code=204)
 
 

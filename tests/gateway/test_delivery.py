@@ -1,4 +1,8 @@
-"""Public media delivery: bytes, ranges, caching headers, previews and HEAD."""
+"""Public media delivery: bytes, ranges, caching headers, previews and HEAD.
+
+Each test runs twice: once with the delivery caches on, as the gateway starts by
+default, and once with them off, so that every byte is streamed from storage.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,29 @@ import re
 import pytest
 
 from gateway.routes.delivery import content_disposition
-from tests.gateway.conftest import open_gateway
+from tests.gateway.conftest import Gateway, open_gateway
 from tests.gateway.fakes import FAKE_PREVIEW
 from tests.support.media import make_jpeg
 
 pytestmark = pytest.mark.anyio
+
+STREAMED = {"blob_cache_bytes": 0, "resolve_cache_seconds": 0}
+
+
+@pytest.fixture(params=["cached", "streamed"])
+def mode(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+async def gateway(services, mode):
+    _app, lifespan, client = await open_gateway(services, **(STREAMED if mode == "streamed" else {}))
+    seller_id, api_key = services.catalogue.create_seller()
+    try:
+        yield Gateway(client, services, seller_id, api_key)
+    finally:
+        await client.aclose()
+        await lifespan.__aexit__(None, None, None)
 
 
 @pytest.fixture
@@ -81,14 +103,17 @@ async def test_other_etag_gives_200(gateway, media):
     assert response.status_code == 200
 
 
-async def test_single_range_is_206(gateway, media, image):
+async def test_single_range_is_206(gateway, media, image, mode):
     response = await gateway.client.get(f"/media/{media.id}/shoe.jpg", headers={"Range": "bytes=100-299"})
 
     assert response.status_code == 206
     assert response.content == image[100:300]
     assert response.headers["content-range"] == f"bytes 100-299/{len(image)}"
     assert response.headers["content-length"] == "200"
-    assert gateway.services.storage.get_calls == [(media.blob_key, 100, 200)]
+    if mode == "streamed":
+        assert gateway.services.storage.get_calls == [(media.blob_key, 100, 200)]
+    else:
+        assert gateway.services.storage.get_calls == [(media.blob_key, 0, len(image))]
 
 
 @pytest.mark.parametrize(
@@ -207,11 +232,12 @@ def test_content_disposition_without_ascii_letters():
     assert content_disposition("写真") == "inline; filename=\"download\"; filename*=UTF-8''%E5%86%99%E7%9C%9F"
 
 
-async def test_stream_may_outlast_call_deadline(services, image):
+async def test_stream_may_outlast_call_deadline(services, image, mode):
     seller_id, _key = services.catalogue.create_seller()
     media = services.catalogue.add_media(seller_id, image, "slow.jpg")
     services.storage.message_delay = 0.3
-    _app, lifespan, client = await open_gateway(services, call_timeout_seconds=1.0)
+    overrides = STREAMED if mode == "streamed" else {}
+    _app, lifespan, client = await open_gateway(services, call_timeout_seconds=1.0, **overrides)
     try:
         response = await client.get(f"/media/{media.id}/slow.jpg")
     finally:
@@ -224,11 +250,12 @@ async def test_stream_may_outlast_call_deadline(services, image):
     assert response.content == image
 
 
-async def test_silent_storage_is_504(services, image):
+async def test_silent_storage_is_504(services, image, mode):
     seller_id, _key = services.catalogue.create_seller()
     media = services.catalogue.add_media(seller_id, image, "stuck.jpg")
     services.storage.message_delay = 3.0
-    _app, lifespan, client = await open_gateway(services, call_timeout_seconds=0.5)
+    overrides = STREAMED if mode == "streamed" else {}
+    _app, lifespan, client = await open_gateway(services, call_timeout_seconds=0.5, **overrides)
     try:
         response = await client.get(f"/media/{media.id}/stuck.jpg")
     finally:
