@@ -27,7 +27,6 @@ from pathlib import Path
 
 import av
 import grpc
-from mediacenter.common.v1 import common_pb2
 from mediacenter.validation.v1 import validation_pb2, validation_pb2_grpc
 from PIL import Image
 from pymediainfo import MediaInfo
