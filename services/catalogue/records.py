@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 IMAGE = "image"
 VIDEO = "video"
@@ -30,8 +31,10 @@ class FolderRecord:
     item_count: int
 
 
-@dataclass(frozen=True)
-class MediaRecord:
+class MediaRecord(NamedTuple):
+    """A row of catalogue.media. A named tuple, because a search page builds 51 of them and a tuple is
+    built several times faster than a frozen dataclass."""
+
     id: uuid.UUID
     seller_id: uuid.UUID
     folder_id: uuid.UUID | None
@@ -56,11 +59,7 @@ class MediaRecord:
     deleted_at: datetime | None
 
 
-MEDIA_COLUMNS = (
-    "id, seller_id, folder_id, name, file_name, kind, format, mime_type, byte_size, width, height,"
-    " duration_ms, frame_rate, video_codec, audio_codec, rotation_degrees, has_audio, sha256,"
-    " blob_key, preview_blob_key, created_at, deleted_at"
-)
+MEDIA_COLUMNS = ", ".join(MediaRecord._fields)
 
 
 @dataclass(frozen=True)

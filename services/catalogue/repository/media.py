@@ -8,11 +8,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import psycopg
-from psycopg.rows import class_row
+from psycopg.rows import RowMaker
 
 from services.catalogue.records import MEDIA_COLUMNS, MediaRecord
 
 LIVE_SHA256_CONSTRAINT = "media_live_sha256"
+
+
+def media_row(_cursor: psycopg.Cursor) -> RowMaker[MediaRecord]:
+    """Make MediaRecords from rows that select MEDIA_COLUMNS, in that order."""
+    return MediaRecord._make
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ def insert_media(connection: psycopg.Connection, media: NewMedia) -> MediaRecord
     """Insert a record; raises psycopg.errors.UniqueViolation on LIVE_SHA256_CONSTRAINT for live duplicates."""
     columns = list(NewMedia.__dataclass_fields__)
     placeholders = ", ".join(["%s"] * len(columns))
-    with connection.cursor(row_factory=class_row(MediaRecord)) as cursor:
+    with connection.cursor(row_factory=media_row) as cursor:
         cursor.execute(
             f"INSERT INTO catalogue.media ({', '.join(columns)}) VALUES ({placeholders}) RETURNING {MEDIA_COLUMNS}",
             [getattr(media, column) for column in columns],
@@ -69,7 +74,7 @@ def insert_media(connection: psycopg.Connection, media: NewMedia) -> MediaRecord
 
 
 def get_live_media(connection: psycopg.Connection, seller_id: uuid.UUID, media_id: uuid.UUID) -> MediaRecord | None:
-    with connection.cursor(row_factory=class_row(MediaRecord)) as cursor:
+    with connection.cursor(row_factory=media_row) as cursor:
         cursor.execute(
             f"SELECT {MEDIA_COLUMNS} FROM catalogue.media WHERE seller_id = %s AND id = %s AND deleted_at IS NULL",
             (seller_id, media_id),
@@ -80,7 +85,7 @@ def get_live_media(connection: psycopg.Connection, seller_id: uuid.UUID, media_i
 def get_media_even_deleted(
     connection: psycopg.Connection, seller_id: uuid.UUID, media_id: uuid.UUID
 ) -> MediaRecord | None:
-    with connection.cursor(row_factory=class_row(MediaRecord)) as cursor:
+    with connection.cursor(row_factory=media_row) as cursor:
         cursor.execute(
             f"SELECT {MEDIA_COLUMNS} FROM catalogue.media WHERE seller_id = %s AND id = %s", (seller_id, media_id)
         )
@@ -88,7 +93,7 @@ def get_media_even_deleted(
 
 
 def find_live_by_sha256(connection: psycopg.Connection, seller_id: uuid.UUID, sha256: str) -> MediaRecord | None:
-    with connection.cursor(row_factory=class_row(MediaRecord)) as cursor:
+    with connection.cursor(row_factory=media_row) as cursor:
         cursor.execute(
             f"SELECT {MEDIA_COLUMNS} FROM catalogue.media"
             " WHERE seller_id = %s AND sha256 = %s AND deleted_at IS NULL",
@@ -101,7 +106,7 @@ def get_live_media_many(
     connection: psycopg.Connection, seller_id: uuid.UUID, media_ids: Sequence[uuid.UUID]
 ) -> list[MediaRecord]:
     """Return the live records among the ids, in no particular order."""
-    with connection.cursor(row_factory=class_row(MediaRecord)) as cursor:
+    with connection.cursor(row_factory=media_row) as cursor:
         cursor.execute(
             f"SELECT {MEDIA_COLUMNS} FROM catalogue.media"
             " WHERE seller_id = %s AND id = ANY(%s) AND deleted_at IS NULL",
@@ -112,7 +117,7 @@ def get_live_media_many(
 
 def get_public_media(connection: psycopg.Connection, media_id: uuid.UUID) -> MediaRecord | None:
     """Return a live record by id alone, for public URLs, where the unguessable id is the secret."""
-    with connection.cursor(row_factory=class_row(MediaRecord)) as cursor:
+    with connection.cursor(row_factory=media_row) as cursor:
         cursor.execute(
             f"SELECT {MEDIA_COLUMNS} FROM catalogue.media WHERE id = %s AND deleted_at IS NULL", (media_id,)
         )
@@ -129,7 +134,7 @@ def update_media(
 ) -> MediaRecord | None:
     """Set (name, folded name, file name) and/or the folder of a live record; None keeps a value."""
     name_value, folded_value, file_name_value = name if name is not None else (None, None, None)
-    with connection.cursor(row_factory=class_row(MediaRecord)) as cursor:
+    with connection.cursor(row_factory=media_row) as cursor:
         cursor.execute(
             "UPDATE catalogue.media SET"
             " name = coalesce(%s, name), name_folded = coalesce(%s, name_folded),"
@@ -192,7 +197,7 @@ def search_media(connection: psycopg.Connection, search: SearchFilter, limit: in
         conditions.append("(created_at, id) < (%s, %s)")
         parameters.extend(search.after)
     parameters.append(limit)
-    with connection.cursor(row_factory=class_row(MediaRecord)) as cursor:
+    with connection.cursor(row_factory=media_row) as cursor:
         # A name search is never a prepared statement, because its best plan depends on the words. A
         # common word is found fastest through the newest-first index and a rare one through the trigram
         # index. The generic plan that PostgreSQL picks after a few runs of a prepared statement cannot
