@@ -250,8 +250,9 @@ async def _stream(call, messages, first) -> AsyncIterator[bytes]:
     try:
         if first is None:
             return
-        if first.chunk:
-            yield first.chunk
+        chunk = first.chunk
+        if chunk:
+            yield chunk
         async for message in messages:
             yield message.chunk
     except grpc.aio.AioRpcError as error:

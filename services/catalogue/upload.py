@@ -101,17 +101,19 @@ def _spool(
                 "The upload stream has a second header: send one header, then only chunks.",
                 field_violations=[("header", "must be sent once, as the first message")],
             )
-        if len(request.chunk) > MAX_CHUNK_BYTES:
+        # Each read of a bytes field copies it into a new bytes object, so the chunk is read once.
+        chunk = request.chunk
+        if len(chunk) > MAX_CHUNK_BYTES:
             raise InvalidArgument(
                 "chunk_too_large",
-                f"A chunk of {len(request.chunk)} bytes was sent; send at most {MAX_CHUNK_BYTES} bytes per message.",
+                f"A chunk of {len(chunk)} bytes was sent; send at most {MAX_CHUNK_BYTES} bytes per message.",
                 field_violations=[("chunk", f"must be at most {MAX_CHUNK_BYTES} bytes")],
             )
-        received += len(request.chunk)
+        received += len(chunk)
         if received > max_bytes:
             raise violations.file_too_large(received, max_bytes, scope, policy)
-        digest.update(request.chunk)
-        target.write(request.chunk)
+        digest.update(chunk)
+        target.write(chunk)
     target.flush()
     return _Spooled(target, received, digest.hexdigest())
 

@@ -167,14 +167,16 @@ def _chunks(request_iterator: Iterator[storage_pb2.PutBlobRequest]) -> Iterator[
                 "PutBlob got a second header: send one header, then only chunks.",
                 field_violations=[("header", "must be sent once")],
             )
-        if len(request.chunk) > CHUNK_BYTES:
+        # Each read of a bytes field copies it into a new bytes object, so the chunk is read once.
+        chunk = request.chunk
+        if len(chunk) > CHUNK_BYTES:
             raise InvalidArgument(
                 "chunk_too_large",
-                f"A PutBlob chunk is {len(request.chunk)} bytes: split the bytes into chunks of at most "
+                f"A PutBlob chunk is {len(chunk)} bytes: split the bytes into chunks of at most "
                 f"{CHUNK_BYTES} bytes (1 MiB).",
                 field_violations=[("chunk", f"at most {CHUNK_BYTES} bytes")],
             )
-        yield request.chunk
+        yield chunk
 
 
 @contextlib.contextmanager
