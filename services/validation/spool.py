@@ -65,7 +65,9 @@ def _receive(requests, file, max_bytes: int, policy_version: str) -> tuple[valid
                     "The stream started with a chunk. Send the header first, then the file bytes.",
                     field_violations=[("header", "missing from the first message")],
                 )
-            byte_size += len(request.chunk)
+            # Each read of a bytes field builds a new bytes object, so the chunk is read once.
+            chunk = request.chunk
+            byte_size += len(chunk)
             if byte_size > max_bytes:
                 violation = messages.upload_too_large(byte_size, max_bytes)
                 raise ResourceExhausted(
@@ -75,8 +77,8 @@ def _receive(requests, file, max_bytes: int, policy_version: str) -> tuple[valid
                     metadata={"limit_bytes": str(max_bytes)},
                     policy_version=policy_version,
                 )
-            digest.update(request.chunk)
-            file.write(request.chunk)
+            digest.update(chunk)
+            file.write(chunk)
     if header is None:
         raise InvalidArgument(
             "missing_header",
