@@ -5,9 +5,12 @@ For each file, in one run and in interleaved rounds, it times:
 - the worker pool the server uses, called directly (the time limit and memory limit included);
 - the same file through a real gRPC server in its own process on 127.0.0.1 (streaming, spooling,
   the worker pool), as the catalogue calls it;
+- transfer: the same stream sent to a bare gRPC server in its own process that receives the
+  messages and drops them, which is the cost of moving the bytes between two processes;
 - bare Pillow (open, thumbnail to 320 px, WebP) for images, or a bare header-only MediaInfo parse
   plus a PyAV poster frame (open, decode one frame, scale to 320 px, WebP) for videos.
-It prints the median milliseconds per file and the ratios against the bare work.
+It prints the median milliseconds per file, the ratios against the bare work, and the gRPC call
+against the bare work plus the transfer, which is what a bare service would pay for the same call.
 
 Run: .venv/bin/python -m bench.validation_bench [--rounds N]
 """
@@ -22,6 +25,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent import futures
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -31,6 +35,7 @@ from mediacenter.validation.v1 import validation_pb2, validation_pb2_grpc
 from PIL import Image
 from pymediainfo import MediaInfo
 
+from services.runtime.server import MAX_MESSAGE_BYTES
 from services.validation.app import build
 from services.validation.inspection import file_sha256, inspect_file
 from services.validation.policy import CURRENT_POLICY
@@ -96,7 +101,7 @@ def service_in_pool(pool: InspectionPool) -> Callable[[Path], None]:
     return inspect
 
 
-def service_over_grpc(stub: validation_pb2_grpc.ValidationServiceStub) -> Callable[[Path], None]:
+def service_over_grpc(stub: validation_pb2_grpc.ValidationServiceStub, *, sink: bool = False) -> Callable[[Path], None]:
     def inspect(path: Path) -> None:
         data = path.read_bytes()
         requests = [validation_pb2.InspectMediaRequest(header=validation_pb2.InspectHeader(file_name=path.name))]
@@ -105,7 +110,7 @@ def service_over_grpc(stub: validation_pb2_grpc.ValidationServiceStub) -> Callab
             for offset in range(0, len(data), CHUNK_BYTES)
         ]
         response = stub.InspectMedia(iter(requests), timeout=60)
-        if not response.accepted:
+        if not sink and not response.accepted:
             raise RuntimeError(f"{path.name} was rejected over gRPC: {[v.code for v in response.violations]}")
 
     return inspect
@@ -125,17 +130,46 @@ def serve(port_sender: Connection, stop: multiprocessing.synchronize.Event) -> N
     running.stop(1)
 
 
+class _Sink(validation_pb2_grpc.ValidationServiceServicer):
+    """Receives the stream and drops it: the transfer with no service work at all."""
+
+    def InspectMedia(self, request_iterator, context):
+        for _request in request_iterator:
+            pass
+        return validation_pb2.InspectMediaResponse()
+
+
+def serve_sink(port_sender: Connection, stop: multiprocessing.synchronize.Event) -> None:
+    """Run the bare gRPC server in its own process, with the service's message size limits."""
+    limits = [
+        ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+        ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+    ]
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=limits)
+    validation_pb2_grpc.add_ValidationServiceServicer_to_server(_Sink(), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    port_sender.send(port)
+    stop.wait()
+    server.stop(1)
+
+
 def run(rounds: int) -> None:
     context = multiprocessing.get_context("spawn")
     port_receiver, port_sender = context.Pipe(duplex=False)
     stop = context.Event()
     server = context.Process(target=serve, args=(port_sender, stop), name="validation-server")
     server.start()
+    sink_receiver, sink_sender = context.Pipe(duplex=False)
+    sink = context.Process(target=serve_sink, args=(sink_sender, stop), name="bare-grpc-server")
+    sink.start()
     with tempfile.TemporaryDirectory() as folder:
         files = build_files(Path(folder))
         port = port_receiver.recv()
         channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         stub = validation_pb2_grpc.ValidationServiceStub(channel)
+        sink_channel = grpc.insecure_channel(f"127.0.0.1:{sink_receiver.recv()}")
+        sink_stub = validation_pb2_grpc.ValidationServiceStub(sink_channel)
         pool = InspectionPool(workers=2, timeout_seconds=60, memory_limit_bytes=2048 * 1024 * 1024, policy=CURRENT_POLICY)
         try:
             for kind, bare in (("image", bare_image), ("video", bare_video)):
@@ -143,14 +177,17 @@ def run(rounds: int) -> None:
                     "in-process": service_in_process,
                     "pool": service_in_pool(pool),
                     "gRPC": service_over_grpc(stub),
+                    "transfer": service_over_grpc(sink_stub, sink=True),
                     "bare": bare,
                 }
                 _report(kind, files[kind], methods, rounds)
         finally:
             pool.close()
             channel.close()
+            sink_channel.close()
             stop.set()
             server.join(timeout=30)
+            sink.join(timeout=30)
 
 
 def _report(kind: str, paths: list[Path], methods: dict[str, Callable[[Path], None]], rounds: int) -> None:
@@ -165,7 +202,11 @@ def _report(kind: str, paths: list[Path], methods: dict[str, Callable[[Path], No
 
     print(f"\n{kind}s: median ms per file over {rounds} rounds")
     names = list(methods)
-    print(f"{'file':34} {'bytes':>10} " + " ".join(f"{name:>10}" for name in names) + "   ratios to bare: " + ", ".join(names[:-1]))
+    ratio_names = [name for name in names if name not in ("transfer", "bare")]
+    print(
+        f"{'file':34} {'bytes':>10} " + " ".join(f"{name:>10}" for name in names)
+        + "   ratios to bare: " + ", ".join(ratio_names) + "; gRPC to transfer + bare"
+    )
     totals = dict.fromkeys(methods, 0.0)
     for path in paths:
         medians = {name: statistics.median(samples[(path.name, name)]) for name in methods}
@@ -178,8 +219,9 @@ def _report(kind: str, paths: list[Path], methods: dict[str, Callable[[Path], No
 def _print_row(label: str, size: str, milliseconds: dict[str, float]) -> None:
     bare = milliseconds["bare"]
     times = " ".join(f"{value:>10.1f}" for value in milliseconds.values())
-    ratios = " ".join(f"{value / bare:>6.2f}" for name, value in milliseconds.items() if name != "bare")
-    print(f"{label:34} {size:>10} {times}   {ratios}")
+    ratios = " ".join(f"{value / bare:>6.2f}" for name, value in milliseconds.items() if name not in ("transfer", "bare"))
+    over_transfer = milliseconds["gRPC"] / (milliseconds["transfer"] + bare)
+    print(f"{label:34} {size:>10} {times}   {ratios}  {over_transfer:>6.2f}")
 
 
 def main() -> None:
