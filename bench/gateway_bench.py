@@ -233,6 +233,7 @@ def publish_with_real_catalogue(catalogue_address: str, image: bytes) -> Publish
         requests += [
             catalogue_pb2.UploadMediaRequest(chunk=image[i:i + 1024 * 1024]) for i in range(0, len(image), 1024 * 1024)
         ]
+        requests.append(catalogue_pb2.UploadMediaRequest(end=catalogue_pb2.UploadEnd(byte_size=len(image))))
         media = stub.UploadMedia(iter(requests), timeout=60).media
     return Published(f"/media/{media.id}/{media.file_name}", media.sha256)
 

@@ -214,10 +214,14 @@ class UploadCall:
 
     async def _requests(self, header: catalogue_pb2.UploadHeader) -> AsyncIterator[catalogue_pb2.UploadMediaRequest]:
         yield catalogue_pb2.UploadMediaRequest(header=header)
+        sent = 0
         while True:
             chunk = await self._queue.get()
             if chunk is None:
+                # Only `finish` queues the end, after the whole form arrived, so a cut body never gets one.
+                yield catalogue_pb2.UploadMediaRequest(end=catalogue_pb2.UploadEnd(byte_size=sent))
                 return
+            sent += len(chunk)
             yield catalogue_pb2.UploadMediaRequest(chunk=chunk)
 
     async def send(self, data: bytes) -> None:
@@ -245,7 +249,12 @@ class UploadCall:
         except asyncio.QueueFull:
             pass
         put = asyncio.ensure_future(self._queue.put(item))
-        await asyncio.wait({put, self._response}, return_when=asyncio.FIRST_COMPLETED)
+        try:
+            await asyncio.wait({put, self._response}, return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            # The request itself was cancelled while waiting: the put task must not outlive it.
+            put.cancel()
+            raise
         if not put.done():
             put.cancel()
             self._end_early()

@@ -91,11 +91,33 @@ def _idempotency_key_of(value: str) -> str:
 def _spool(
     requests: Iterator[catalogue_pb2.UploadMediaRequest], target: BinaryIO, max_bytes: int, scope: str, policy: str
 ) -> _Spooled:
-    """Write the chunks to ``target``; stop with file_too_large as soon as the total passes ``max_bytes``."""
+    """Write the chunks to ``target`` until the end message; stop with file_too_large as soon as the
+    total passes ``max_bytes``.
+
+    A stream that stops without its end message is incomplete, which is how a cancelled call looks
+    from here: the sync server ends the request iterator normally when the client goes away.
+    """
     digest = hashlib.sha256()
     received = 0
     for request in requests:
-        if request.WhichOneof("part") != "chunk":
+        part = request.WhichOneof("part")
+        if part == "end":
+            if request.end.byte_size != received:
+                raise InvalidArgument(
+                    "upload_size_mismatch",
+                    f"The end message says {request.end.byte_size} bytes were sent, but {received} arrived. "
+                    "Send the file again.",
+                    field_violations=[("end.byte_size", f"must equal the bytes sent in chunks ({received})")],
+                )
+            if next(requests, None) is not None:
+                raise InvalidArgument(
+                    "message_after_end",
+                    "The upload stream went on after its end message: send the end message last.",
+                    field_violations=[("end", "must be the last message of the stream")],
+                )
+            target.flush()
+            return _Spooled(target, received, digest.hexdigest())
+        if part != "chunk":
             raise InvalidArgument(
                 "unexpected_header",
                 "The upload stream has a second header: send one header, then only chunks.",
@@ -114,8 +136,12 @@ def _spool(
             raise violations.file_too_large(received, max_bytes, scope, policy)
         digest.update(chunk)
         target.write(chunk)
-    target.flush()
-    return _Spooled(target, received, digest.hexdigest())
+    raise InvalidArgument(
+        "upload_incomplete",
+        f"The upload stream ended after {received} bytes without its end message, so the file may be cut "
+        "short; nothing was stored. Send the whole file, then an end message with its size.",
+        field_violations=[("end", "missing: send it after the last chunk")],
+    )
 
 
 def _stop_if_cancelled(is_active: Callable[[], bool], file_name: str) -> None:
@@ -203,7 +229,7 @@ class Uploads:
         scope = f"{folder.kind} files" if folder else "any file"
         with tempfile.TemporaryFile(dir=self._spool_dir, prefix="upload-") as target:
             spooled = _spool(requests, target, max_bytes, scope, limits.policy_version)
-            # A cancelled call ends the request stream as if it were complete, so the bytes may be cut short.
+            # The file is whole, but a client that has gone away will not read the response, so stop here.
             _stop_if_cancelled(is_active, header.file_name)
             expected_kind = kind_to_proto(folder.kind) if folder else common_pb2.MEDIA_KIND_UNSPECIFIED
             verdict = self._validation.inspect(spooled.file, expected_kind=expected_kind, file_name=header.file_name)
@@ -256,10 +282,8 @@ class Uploads:
             blob_key=original.key,
             preview_blob_key=preview.key,
         )
-        # The call may be marked cancelled only after its stream ended, so look again before recording.
-        # Blobs stored for a cancelled upload have no record and are removed by the storage sweep.
-        # NOTE: a cancellation that arrives after this check still records the cut file. An explicit
-        # end-of-file message in the upload contract would close that window.
+        # A client that went away while the file was checked and stored gets nothing recorded. Its blobs
+        # have no record, so the storage sweep removes them.
         _stop_if_cancelled(is_active, header.file_name)
         return self._record(new_media, key)
 

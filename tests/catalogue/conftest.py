@@ -45,6 +45,7 @@ class Catalogue:
             yield catalogue_pb2.UploadMediaRequest(header=header)
             for start in range(0, len(data), CHUNK):
                 yield catalogue_pb2.UploadMediaRequest(chunk=data[start : start + CHUNK])
+            yield catalogue_pb2.UploadMediaRequest(end=catalogue_pb2.UploadEnd(byte_size=len(data)))
 
         return self.stub.UploadMedia(requests(), timeout=30)
 

@@ -286,3 +286,63 @@ def test_upload_cancelled_mid_stream_stores_nothing(catalogue):
     assert call.cancelled()
     assert list(listed.items) == []
     assert _capacity(catalogue, seller_id).used_bytes == 0
+
+
+def _send(catalogue, messages) -> ErrorDetails:
+    with pytest.raises(grpc.RpcError) as caught:
+        catalogue.stub.UploadMedia(iter(messages), timeout=30)
+    return ErrorDetails.from_rpc_error(caught.value)
+
+
+def _header(seller_id: str) -> catalogue_pb2.UploadMediaRequest:
+    return catalogue_pb2.UploadMediaRequest(header=catalogue_pb2.UploadHeader(seller_id=seller_id, file_name="a.jpg"))
+
+
+def _end(byte_size: int) -> catalogue_pb2.UploadMediaRequest:
+    return catalogue_pb2.UploadMediaRequest(end=catalogue_pb2.UploadEnd(byte_size=byte_size))
+
+
+def test_stream_without_end_stores_nothing(catalogue):
+    seller_id = catalogue.new_seller().seller.id
+    data = make_jpeg(800, 600)
+
+    error = _send(catalogue, [_header(seller_id), catalogue_pb2.UploadMediaRequest(chunk=data)])
+
+    assert error.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.reason == "upload_incomplete"
+    assert f"after {len(data)} bytes" in error.message
+    assert catalogue.validation.inspect_calls == 0
+    assert _capacity(catalogue, seller_id).used_bytes == 0
+
+
+def test_end_with_other_size_stores_nothing(catalogue):
+    seller_id = catalogue.new_seller().seller.id
+    data = make_jpeg(800, 600)
+
+    error = _send(catalogue, [_header(seller_id), catalogue_pb2.UploadMediaRequest(chunk=data), _end(len(data) + 1)])
+
+    assert error.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.reason == "upload_size_mismatch"
+    assert str(len(data)) in error.message
+    assert _capacity(catalogue, seller_id).used_bytes == 0
+
+
+def test_chunk_after_end_stores_nothing(catalogue):
+    seller_id = catalogue.new_seller().seller.id
+    data = make_jpeg(800, 600)
+    chunk = catalogue_pb2.UploadMediaRequest(chunk=data)
+
+    error = _send(catalogue, [_header(seller_id), chunk, _end(len(data)), chunk])
+
+    assert error.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.reason == "message_after_end"
+    assert _capacity(catalogue, seller_id).used_bytes == 0
+
+
+def test_empty_file_with_end_is_rejected_by_the_rules(catalogue):
+    seller_id = catalogue.new_seller().seller.id
+
+    error = _send(catalogue, [_header(seller_id), _end(0)])
+
+    assert error.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.reason == "upload_rejected"

@@ -214,18 +214,25 @@ class FakeCatalogue(catalogue_pb2_grpc.CatalogueServiceServicer, FailureInjector
             return seller.idempotent_results[header.idempotency_key]
 
         buffer = bytearray()
+        ended = False
         for message in request_iterator:
-            self.chunk_sizes.append(len(message.chunk))
-            buffer += message.chunk
+            if message.WhichOneof("part") == "end":
+                if message.end.byte_size != len(buffer):
+                    raise errors.InvalidArgument("upload_size_mismatch", "The end message has another size.")
+                ended = True
+                continue
+            chunk = message.chunk
+            self.chunk_sizes.append(len(chunk))
+            buffer += chunk
             if len(buffer) > MAX_UPLOAD_BYTES:
                 raise errors.ResourceExhausted(
                     "file_too_large", "The file is larger than 10 MB.",
                     violations=[_violation("file_too_large", "The file is larger than 10 MB.", len(buffer), MAX_UPLOAD_BYTES, "bytes")],
                 )
-        if not context.is_active():
-            # A sync gRPC server ends the request iterator normally when the client cancels,
-            # so a cancelled upload would otherwise look complete.
-            raise errors.DomainError("cancelled", "The client cancelled the upload.")
+        if not ended:
+            # A sync gRPC server ends the request iterator normally when the client cancels, so only the
+            # end message tells a whole file from a cut one.
+            raise errors.InvalidArgument("upload_incomplete", "The upload stream ended without its end message.")
         data = bytes(buffer)
         kind = _kind_of(data)
         if kind == common_pb2.MEDIA_KIND_UNSPECIFIED:
