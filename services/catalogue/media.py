@@ -12,10 +12,10 @@ from services.catalogue.errors import folder_not_found, media_not_found, parse_i
 from services.catalogue.folders import folder_id_of
 from services.catalogue.names import clean_display_name, fold_for_search, url_file_name
 from services.catalogue.records import MediaRecord
-from services.catalogue.violations import with_article
 from services.catalogue.repository import folders as folder_rows
 from services.catalogue.repository import media as media_rows
 from services.catalogue.repository import sellers as seller_rows
+from services.catalogue.violations import with_article
 from services.runtime.errors import FailedPrecondition, InvalidArgument
 
 logger = logging.getLogger(__name__)

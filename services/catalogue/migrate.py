@@ -50,31 +50,30 @@ def apply_migrations(database_url: str, folder: Path = MIGRATIONS_DIR) -> list[i
     """Apply every pending migration in one transaction and return the versions applied."""
     migrations = find_migrations(folder)
     started = time.perf_counter()
-    with psycopg.connect(database_url) as connection:
-        with connection.transaction():
-            connection.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK_KEY,))
-            connection.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
-            connection.execute(f"SET LOCAL search_path TO {SCHEMA}, public")
-            connection.execute(
-                f"""
+    with psycopg.connect(database_url) as connection, connection.transaction():
+        connection.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK_KEY,))
+        connection.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+        connection.execute(f"SET LOCAL search_path TO {SCHEMA}, public")
+        connection.execute(
+            f"""
                 CREATE TABLE IF NOT EXISTS {SCHEMA}.schema_migrations (
                     version integer PRIMARY KEY,
                     name text NOT NULL,
                     applied_at timestamptz NOT NULL DEFAULT now()
                 )
                 """
+        )
+        applied = {row[0] for row in connection.execute(f"SELECT version FROM {SCHEMA}.schema_migrations")}
+        done = []
+        for migration in migrations:
+            if migration.version in applied:
+                continue
+            connection.execute(migration.path.read_text(encoding="utf-8"))
+            connection.execute(
+                f"INSERT INTO {SCHEMA}.schema_migrations (version, name) VALUES (%s, %s)",
+                (migration.version, migration.name),
             )
-            applied = {row[0] for row in connection.execute(f"SELECT version FROM {SCHEMA}.schema_migrations")}
-            done = []
-            for migration in migrations:
-                if migration.version in applied:
-                    continue
-                connection.execute(migration.path.read_text(encoding="utf-8"))
-                connection.execute(
-                    f"INSERT INTO {SCHEMA}.schema_migrations (version, name) VALUES (%s, %s)",
-                    (migration.version, migration.name),
-                )
-                done.append(migration.version)
+            done.append(migration.version)
     logger.info(
         "database schema is current",
         extra={"applied_versions": done, "elapsed_ms": round((time.perf_counter() - started) * 1000)},

@@ -29,7 +29,13 @@ from services.catalogue.converters import kind_to_proto
 from services.catalogue.downstream import Storage, Validation, kind_name
 from services.catalogue.errors import folder_not_found, seller_id_of, seller_not_found
 from services.catalogue.folders import folder_id_of
-from services.catalogue.names import canonical_extension, clean_display_name, clean_file_name, fold_for_search, url_file_name
+from services.catalogue.names import (
+    canonical_extension,
+    clean_display_name,
+    clean_file_name,
+    fold_for_search,
+    url_file_name,
+)
 from services.catalogue.records import FolderRecord, MediaRecord, UploadResultRecord
 from services.catalogue.repository import constraint_of
 from services.catalogue.repository import folders as folder_rows

@@ -54,7 +54,7 @@ def _wrap_unary(behaviour: Callable, method: str, request_id: str) -> Callable:
         code = grpc.StatusCode.OK
         try:
             return behaviour(request, context)
-        except Exception as error:  # noqa: BLE001 - every exception is translated here, once
+        except Exception as error:
             status = _status_for(error, context, method)
             if status is None:
                 raise
@@ -75,7 +75,7 @@ def _wrap_streaming(behaviour: Callable, method: str, request_id: str) -> Callab
         code = grpc.StatusCode.OK
         try:
             yield from behaviour(request, context)
-        except Exception as error:  # noqa: BLE001 - every exception is translated here, once
+        except Exception as error:
             status = _status_for(error, context, method)
             if status is None:
                 raise

@@ -55,9 +55,9 @@ def detect(head: bytes) -> Detected:
         return Detected("webp", Kind.IMAGE, "a WebP image")
     if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
         return Detected("tiff", Kind.IMAGE, "a TIFF image")
-    if head.startswith(b"\x00\x00\x00\x0cjP  \r\n\x87\n") or head.startswith(b"\xff\x4f\xff\x51"):
+    if head.startswith((b"\x00\x00\x00\x0cjP  \r\n\x87\n", b"\xff\x4f\xff\x51")):
         return Detected("jpeg2000", Kind.IMAGE, "a JPEG 2000 image")
-    if head.startswith(b"\xff\x0a") or head.startswith(b"\x00\x00\x00\x0cJXL \r\n\x87\n"):
+    if head.startswith((b"\xff\x0a", b"\x00\x00\x00\x0cJXL \r\n\x87\n")):
         return Detected("jpegxl", Kind.IMAGE, "a JPEG XL image")
     if head[4:8] == b"ftyp":
         return _detect_iso_media(head)
@@ -69,7 +69,7 @@ def detect(head: bytes) -> Detected:
         return Detected("avi", Kind.VIDEO, "an AVI video")
     if head.startswith(b"FLV\x01"):
         return Detected("flv", Kind.VIDEO, "a Flash video (FLV)")
-    if head.startswith(b"\x00\x00\x01\xba") or head.startswith(b"\x00\x00\x01\xb3"):
+    if head.startswith((b"\x00\x00\x01\xba", b"\x00\x00\x01\xb3")):
         return Detected("mpeg", Kind.VIDEO, "an MPEG program stream video")
     if len(head) >= 377 and head[0] == 0x47 and head[188] == 0x47 and head[376] == 0x47:
         return Detected("mpegts", Kind.VIDEO, "an MPEG transport stream video")

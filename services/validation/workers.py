@@ -182,7 +182,7 @@ def _inspect(job: _Job, policy: UploadPolicy) -> Verdict:
         violation = messages.corrupt_file(
             "Reading the file needed more memory than allowed.", "Export the file again in a standard format."
         )
-    except Exception:  # noqa: BLE001 - a reader bug must cost one verdict, not the worker
+    except Exception:
         logger.exception("inspection of %s failed with an unexpected error", job.path)
         violation = messages.worker_failed()
     return Verdict(

@@ -9,7 +9,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import grid_names, media_card, select_media, upload_images, upload_row, write_images, write_video
+from tests.browser.helpers import (
+    grid_names,
+    media_card,
+    select_media,
+    upload_images,
+    upload_row,
+    write_images,
+    write_video,
+)
 from tests.support.media import make_jpeg, make_mp4
 
 pytestmark = pytest.mark.browser

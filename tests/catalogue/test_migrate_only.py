@@ -17,7 +17,7 @@ def test_migrate_only_creates_schema_and_exits(database_url):
         "MEDIACENTER_STORAGE_ADDRESS": "127.0.0.1:1",
     }
 
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: PLW1510 - the test reads the return code itself
         [sys.executable, "-m", "services.catalogue", "--migrate-only"],
         env=environment,
         capture_output=True,

@@ -121,11 +121,11 @@ def test_delete_racing_attach_never_leaves_dangling_listing(running_stack):
         media_id = _upload(running_stack, api_key, make_jpeg(400, 400, seed=3000 + round_number), "r.jpg").json()["id"]
         listing = f"race-{round_number}"
 
-        def attach() -> httpx.Response:
+        def attach(listing: str = listing, media_id: str = media_id) -> httpx.Response:
             with _client(running_stack, api_key) as client:
                 return client.put(f"/v1/listings/{listing}/media", json={"images": [media_id]})
 
-        def delete() -> httpx.Response:
+        def delete(media_id: str = media_id) -> httpx.Response:
             with _client(running_stack, api_key) as client:
                 return client.delete(f"/v1/media/{media_id}")
 

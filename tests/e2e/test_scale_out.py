@@ -34,7 +34,7 @@ def replicated_stack(tmp_path_factory):
 def _handled_calls(metrics_port: int) -> float:
     with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5) as response:
         text = response.read().decode()
-    pattern = re.compile(r'^mediacenter_grpc_server_handled_total\{[^}]*method="/mediacenter[^}]*\} (\S+)$', re.M)
+    pattern = re.compile(r'^mediacenter_grpc_server_handled_total\{[^}]*method="/mediacenter[^}]*\} (\S+)$', re.MULTILINE)
     return sum(float(value) for value in pattern.findall(text))
 
 

@@ -114,9 +114,8 @@ def test_domain_error_becomes_status_with_details(scripted_server):
         )
 
     servicer.behaviour = fail
-    with grpc.insecure_channel(f"127.0.0.1:{running.port}") as channel:
-        with pytest.raises(grpc.RpcError) as raised:
-            validation_pb2_grpc.ValidationServiceStub(channel).GetPolicy(validation_pb2.GetPolicyRequest(), timeout=5)
+    with grpc.insecure_channel(f"127.0.0.1:{running.port}") as channel, pytest.raises(grpc.RpcError) as raised:
+        validation_pb2_grpc.ValidationServiceStub(channel).GetPolicy(validation_pb2.GetPolicyRequest(), timeout=5)
 
     details = ErrorDetails.from_rpc_error(raised.value)
     assert details.code == grpc.StatusCode.INVALID_ARGUMENT
@@ -134,9 +133,8 @@ def test_unexpected_exception_hides_internals(scripted_server):
         raise RuntimeError("secret connection string postgresql://user:pw@db")
 
     servicer.behaviour = crash
-    with grpc.insecure_channel(f"127.0.0.1:{running.port}") as channel:
-        with pytest.raises(grpc.RpcError) as raised:
-            validation_pb2_grpc.ValidationServiceStub(channel).GetPolicy(validation_pb2.GetPolicyRequest(), timeout=5)
+    with grpc.insecure_channel(f"127.0.0.1:{running.port}") as channel, pytest.raises(grpc.RpcError) as raised:
+        validation_pb2_grpc.ValidationServiceStub(channel).GetPolicy(validation_pb2.GetPolicyRequest(), timeout=5)
 
     assert raised.value.code() == grpc.StatusCode.INTERNAL
     assert "postgresql" not in raised.value.details()
@@ -146,9 +144,8 @@ def test_unexpected_exception_hides_internals(scripted_server):
 def test_domain_error_round_trips_through_a_second_hop(scripted_server):
     servicer, running = scripted_server
     servicer.behaviour = lambda: (_ for _ in ()).throw(NotFound("media_not_found", "No media item abc."))
-    with grpc.insecure_channel(f"127.0.0.1:{running.port}") as channel:
-        with pytest.raises(grpc.RpcError) as raised:
-            validation_pb2_grpc.ValidationServiceStub(channel).GetPolicy(validation_pb2.GetPolicyRequest(), timeout=5)
+    with grpc.insecure_channel(f"127.0.0.1:{running.port}") as channel, pytest.raises(grpc.RpcError) as raised:
+        validation_pb2_grpc.ValidationServiceStub(channel).GetPolicy(validation_pb2.GetPolicyRequest(), timeout=5)
 
     rebuilt = ErrorDetails.from_rpc_error(raised.value).to_domain_error()
 
