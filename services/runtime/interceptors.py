@@ -11,7 +11,7 @@ import grpc
 from grpc_status import rpc_status
 
 from services.runtime.context import REQUEST_ID_HEADER, clean_request_id, reset_request_id, set_request_id
-from services.runtime.errors import DomainError, ErrorDetails
+from services.runtime.errors import Cancelled, DomainError, ErrorDetails
 from services.runtime.metrics import RPC_HANDLED, RPC_SECONDS
 
 logger = logging.getLogger(__name__)
@@ -101,6 +101,11 @@ def _status_for(error: Exception, context: grpc.ServicerContext, method: str) ->
             return rpc_status.to_status(details.to_domain_error().to_status())
     if context.code() not in (None, grpc.StatusCode.OK):
         return None
+    if not context.is_active():
+        # The client cancelled the call or its deadline passed, and reading the request stream then
+        # raises a bare RpcError. Nobody is left to read a status, so there is nothing to report.
+        logger.info("%s ended early: the client cancelled the call or its deadline passed", method)
+        return rpc_status.to_status(Cancelled("call_cancelled", "The call was cancelled.").to_status())
     logger.exception("%s failed with an unexpected error", method)
     internal = DomainError("internal", "Internal error. Report the request id to the operator.")
     return rpc_status.to_status(internal.to_status())

@@ -19,6 +19,7 @@ from services.runtime.clients import channel_target, open_channel, service_confi
 from services.runtime.context import REQUEST_ID_HEADER, current_request_id, set_request_id
 from services.runtime.errors import ErrorDetails, InvalidArgument, NotFound
 from services.runtime.logging import JsonFormatter
+from services.runtime.metrics import RPC_HANDLED
 from services.runtime.server import build_server
 from services.runtime.settings import ServiceSettings, load_settings
 
@@ -40,6 +41,12 @@ class ScriptedValidation(validation_pb2_grpc.ValidationServiceServicer):
     def GetPolicy(self, request, context):
         self.seen_request_ids.append(current_request_id())
         return self.behaviour()
+
+    def InspectMedia(self, request_iterator, context):
+        # Reads the whole stream, as an upload handler does, so a cancelled client breaks the read.
+        for _request in request_iterator:
+            pass
+        return validation_pb2.InspectMediaResponse()
 
 
 @pytest.fixture
@@ -221,3 +228,29 @@ def test_json_log_line_carries_request_id_and_extras():
     assert entry["request_id"] == "r-9"
     assert entry["media_id"] == "m1"
     assert entry["service"] == "catalogue"
+
+
+def test_client_cancelling_a_stream_is_not_an_error(scripted_server, caplog):
+    _servicer, running = scripted_server
+    caplog.set_level(logging.INFO)
+    first_sent = threading.Event()
+    release = threading.Event()
+
+    def requests():
+        yield validation_pb2.InspectMediaRequest(header=validation_pb2.InspectHeader(file_name="a.mp4"))
+        first_sent.set()
+        release.wait(10)
+
+    with grpc.insecure_channel(f"127.0.0.1:{running.port}") as channel:
+        call = validation_pb2_grpc.ValidationServiceStub(channel).InspectMedia.future(requests(), timeout=10)
+        first_sent.wait(10)
+        time.sleep(0.3)
+        call.cancel()
+        release.set()
+        time.sleep(0.5)
+
+    method = "/mediacenter.validation.v1.ValidationService/InspectMedia"
+    assert call.cancelled()
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert any("ended early" in record.getMessage() for record in caplog.records)
+    assert RPC_HANDLED.labels(method=method, code="CANCELLED")._value.get() >= 1
