@@ -13,9 +13,20 @@ from gateway.settings import GatewaySettings
 from tests.gateway.fakes import PUBLIC_BASE_URL, FakeServices, start_fake_services
 
 
-@pytest.fixture
+@pytest.fixture(scope="package")
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(scope="package", autouse=True)
+async def one_event_loop(anyio_backend: str) -> AsyncIterator[None]:
+    """Run every gateway test on one event loop.
+
+    The gRPC asyncio poller keeps the loop of the calls it serves. With a new loop per test, an event
+    of a call from an earlier test that arrives after that test's loop closed fails a later test with
+    "Event loop is closed".
+    """
+    yield
 
 
 @pytest.fixture
