@@ -35,7 +35,10 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--var-dir",
         type=os.path.abspath,
         default=str(default_var_dir()),
-        help="Folder for the database, blobs, logs and the demo key (default: MEDIACENTER_VAR_DIR or ./var).",
+        help=(
+            "Folder for the database, blobs, logs and the demo key "
+            "(default: MEDIACENTER_VAR_DIR, else the folder var at the top of the repository)."
+        ),
     )
     return parser.parse_args(argv)
 

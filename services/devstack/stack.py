@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,44 @@ DATABASE_NAME = "mediacenter"
 DEFAULT_HTTP_PORT = 8080
 # Parts in the order of their dependencies; stopping goes in reverse.
 PARTS = ("validation", "storage", "catalogue", "listing", "gateway")
+
+
+def _require_free_port(port: int) -> None:
+    """Fail with a clear message when the gateway's port on 127.0.0.1 is taken by another program."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # uvicorn sets SO_REUSEADDR too, so connections of an earlier run in TIME_WAIT do not count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            raise RuntimeError(
+                f"Port {port} on 127.0.0.1 is in use by another program ({error.strerror}). Choose another "
+                f"port: MEDIACENTER_HTTP_PORT={port + 1} make run, or mediacenter up --port {port + 1}."
+            ) from None
+
+
+def _live_pid(pid_file: Path) -> int | None:
+    """Return the pid in a PostgreSQL pid file when that process is alive, else None."""
+    try:
+        pid = int(pid_file.read_text().splitlines()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    return pid
+
+
+def _saved_gateway_url(stack_file: Path) -> str | None:
+    try:
+        description = json.loads(stack_file.read_text())
+    except (OSError, ValueError):
+        return None
+    url = description.get("gateway_url") if isinstance(description, dict) else None
+    return url if isinstance(url, str) else None
 
 
 def default_var_dir() -> Path:
@@ -60,6 +99,9 @@ class Stack:
     def start(self) -> None:
         """Start PostgreSQL (unless an external one is configured) and every part, in order."""
         self.var_dir.mkdir(parents=True, exist_ok=True)
+        self._refuse_if_running()
+        if self.http_port:
+            _require_free_port(self.http_port)
         if self.database_url is None:
             self.postgres = EmbeddedPostgres(self.var_dir / "postgres" / "data")
             self.postgres.start()
@@ -75,6 +117,19 @@ class Stack:
         except BaseException:
             self.stop()
             raise
+
+    def _refuse_if_running(self) -> None:
+        """Fail with a clear message when another embedded run uses this var folder."""
+        pid = _live_pid(self.var_dir / "postgres" / "data" / "postmaster.pid")
+        if pid is None:
+            return
+        address = _saved_gateway_url(self.var_dir / "stack.json")
+        where = f" at {address}" if address else ""
+        raise RuntimeError(
+            f"The Media Center already runs from {self.var_dir}{where} (its PostgreSQL has pid {pid}). "
+            "Use that one, or stop it with Ctrl-C in its terminal. To run a second copy, give it its own "
+            "folder and port: mediacenter up --var-dir OTHER_FOLDER --port 8081."
+        )
 
     def _plan_processes(self) -> None:
         ports = {name: [free_port() for _ in range(self.replicas)] for name in PARTS if name != "gateway"}

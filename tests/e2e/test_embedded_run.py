@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -118,9 +119,31 @@ def test_embedded_run_keeps_data_across_restart(tmp_path):
     try:
         _wait_for_line(second, "Press Ctrl-C to stop.", 180)
         listed = httpx.get(f"http://127.0.0.1:{port}/v1/media", headers=headers, timeout=30)
+        # A second run on the same folder, as a second `make run` in the same checkout starts it.
+        twin = _start_embedded(var_dir, free_port())
+        twin_output, _ = twin.communicate(timeout=60)
     finally:
         _stop_with_ctrl_c(second)
 
     assert listed.status_code == 200
     assert [item["name"] for item in listed.json()["items"]] == ["kept.jpg"]
     assert (var_dir / "demo-api-key").read_text().strip() == api_key
+    assert twin.returncode == 1
+    assert f"The Media Center already runs from {var_dir} at http://127.0.0.1:{port}" in twin_output
+    assert "is running." not in twin_output
+
+
+def test_port_in_use_fails_at_once_and_names_the_fix(tmp_path):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as other_server:
+        other_server.bind(("127.0.0.1", 0))
+        other_server.listen()
+        port = other_server.getsockname()[1]
+        run = _start_embedded(tmp_path / "var", port)
+        output, _ = run.communicate(timeout=60)
+
+    assert run.returncode == 1
+    assert f"Port {port} on 127.0.0.1 is in use by another program" in output
+    assert f"--port {port + 1}" in output
+    assert "is running." not in output
+    # Refused before anything started: no database was created.
+    assert not (tmp_path / "var" / "postgres").exists()
