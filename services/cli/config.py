@@ -96,6 +96,14 @@ class Connection:
             )
         return key
 
+    def api_key_source(self) -> str:
+        """Name where resolve_api_key takes the key from, for messages about a rejected key."""
+        if self.api_key:
+            return "--api-key"
+        if os.environ.get(API_KEY_VARIABLE):
+            return f"${API_KEY_VARIABLE}"
+        return f"the file {var_dir() / DEMO_KEY_FILE}"
+
     def catalogue_address(self) -> str:
         return self._service_address("catalogue", self.catalogue, CATALOGUE_VARIABLE)
 

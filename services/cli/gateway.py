@@ -7,7 +7,7 @@ from typing import Any, Self
 
 import httpx
 
-from services.cli.config import API_KEY_VARIABLE, Connection
+from services.cli.config import API_KEY_VARIABLE, URL_VARIABLE, Connection
 from services.cli.errors import CliError
 
 USER_AGENT = "mediacenter-cli/1"
@@ -43,14 +43,18 @@ def problem_errors(response: httpx.Response) -> list[dict[str, Any]]:
     return [entry for entry in errors if isinstance(entry, dict)]
 
 
-def describe_http_failure(response: httpx.Response) -> str:
+def describe_http_failure(response: httpx.Response, key_source: str = "") -> str:
     """Turn a failed response into one message that names what failed and what to do."""
     detail = problem_detail(response).rstrip(".")
     status = response.status_code
     if status in (401, 403):
+        server = f"{response.request.url.scheme}://{response.request.url.netloc.decode('ascii')}"
+        source = f" from {key_source}" if key_source else ""
         return (
-            f"The API key was rejected: {detail}. Pass a valid key with --api-key or {API_KEY_VARIABLE}; "
-            "an operator creates one with `mediacenter seller create NAME` or `mediacenter key create SELLER_ID`."
+            f"The Media Center at {server} rejected the API key{source}: {detail}. If that is not your "
+            f"Media Center, pass its address with --url or {URL_VARIABLE}. Otherwise pass a valid key with "
+            f"--api-key or {API_KEY_VARIABLE}; an operator creates one with `mediacenter seller create NAME` "
+            "or `mediacenter key create SELLER_ID`."
         )
     if status == 503:
         retry_after = response.headers.get("Retry-After")
@@ -94,6 +98,7 @@ class Gateway:
     def __init__(self, connection: Connection) -> None:
         self.base_url = connection.gateway_url()
         self.timeout_seconds = connection.timeout_seconds
+        self.key_source = connection.api_key_source()
         self._client = httpx.Client(
             base_url=self.base_url,
             headers=client_headers(connection.resolve_api_key()),
@@ -121,7 +126,7 @@ class Gateway:
         except httpx.TransportError as error:
             raise CliError(describe_transport_failure(error, self.base_url, self.timeout_seconds)) from None
         if response.is_error:
-            raise CliError(describe_http_failure(response))
+            raise CliError(describe_http_failure(response, self.key_source))
         return response
 
     def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -95,9 +96,15 @@ def _print_items(items: list[dict[str, Any]]) -> None:
         console.print("No media matches.")
         return
     table = Table()
+    # Ids and dates stay on one line so they can be copied; the other columns fold in a narrow terminal.
+    whole = {"Id": len("00000000-0000-0000-0000-000000000000"), "Date (UTC)": len("2026-01-01 00:00")}
     for heading in ("Id", "Name", "Kind", "Size", "Dimensions", "Duration", "Date (UTC)"):
         table.add_column(
-            heading, justify="right" if heading in ("Size", "Duration") else "left", overflow="fold"
+            heading,
+            justify="right" if heading in ("Size", "Duration") else "left",
+            overflow="fold",
+            no_wrap=heading in whole,
+            min_width=whole.get(heading),
         )
     for item in items:
         table.add_row(
@@ -114,6 +121,14 @@ def _print_items(items: list[dict[str, Any]]) -> None:
 
 
 def export_urls(gateway: Gateway, ids: list[str], as_json: bool) -> int:
+    not_ids = [value for value in ids if not _is_media_id(value)]
+    if not_ids:
+        raise CliError(
+            f"{not_ids[0]!r} is not a media id: export-urls takes ids such as "
+            "1ad62201-d1af-4aee-a7d4-b5d303cc7d41, in the order the URLs should have. "
+            "Find them in the Id column of `mediacenter search NAME`.",
+            EXIT_USAGE,
+        )
     body = gateway.send_json("POST", "/v1/media/export-urls", {"ids": ids})
     urls = body.get("urls", []) if isinstance(body, dict) else []
     if as_json:
@@ -122,6 +137,14 @@ def export_urls(gateway: Gateway, ids: list[str], as_json: bool) -> int:
         for url in urls:
             print(url)
     return 0
+
+
+def _is_media_id(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def capacity(gateway: Gateway, as_json: bool) -> int:

@@ -157,7 +157,10 @@ def test_bad_api_key_is_named(fake_gateway: FakeGateway, tmp_path: Path) -> None
     result = run_command(["upload", str(image), "--api-key", "wrong-key"], environment)
 
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: The API key was rejected: The API key is unknown or revoked.")
+    assert result.stderr.startswith(
+        f"Error: The Media Center at {fake_gateway.url} rejected the API key from --api-key: "
+        "The API key is unknown or revoked."
+    )
     assert "--api-key" in result.stderr
     assert "Traceback" not in result.stderr
     assert fake_gateway.state.upload_requests == 0

@@ -137,8 +137,11 @@ def test_bad_key_is_rejected_with_advice(product_stack: ProductStack, tmp_path: 
     result = run_command(["upload", str(image)], environment)
 
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: The API key was rejected:")
+    assert result.stderr.startswith(
+        f"Error: The Media Center at {product_stack.base_url} rejected the API key from $MEDIACENTER_API_KEY:"
+    )
     assert "--api-key" in result.stderr
+    assert "--url" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -186,7 +189,7 @@ def test_operator_quota_and_keys(product_stack: ProductStack, tmp_path: Path) ->
     assert key.exit_code == 0, key.stdout + key.stderr
     assert revoked.exit_code == 0, revoked.stdout + revoked.stderr
     assert with_revoked_key.exit_code == 1
-    assert "The API key was rejected" in with_revoked_key.stderr
+    assert "rejected the API key" in with_revoked_key.stderr
 
 
 def test_operator_errors_name_the_value(product_stack: ProductStack, tmp_path: Path) -> None:
