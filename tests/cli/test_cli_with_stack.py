@@ -171,6 +171,16 @@ def test_search_export_and_listing(product_stack: ProductStack, tmp_path: Path) 
     assert csv.exit_code == 0, csv.stdout + csv.stderr
     assert urls[0] in csv_path.read_text()
 
+    narrow = run_command(["search", "boot"], {**environment, "COLUMNS": "80"})
+    by_name = run_command(["export-urls", "red-boot-0.jpg"], environment)
+
+    assert narrow.exit_code == 0, narrow.stdout + narrow.stderr
+    assert first in narrow.stdout
+    assert second in narrow.stdout
+    assert by_name.exit_code == 2
+    assert "'red-boot-0.jpg' is not a media id" in by_name.stderr
+    assert "mediacenter search" in by_name.stderr
+
 
 def test_operator_quota_and_keys(product_stack: ProductStack, tmp_path: Path) -> None:
     operator = _operator_environment(product_stack, tmp_path)
