@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_swagger import patch_fastapi
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gateway.backends import Backends
@@ -65,7 +66,13 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         version="1",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
+    # The API docs page loads Swagger UI's script and style from the gateway itself, not from a CDN,
+    # so /docs works with no network beyond the gateway, as the Media Center page does.
+    patch_fastapi(app, docs_url="/docs", redirect_from_root_to_docs=False)
     app.state.settings = settings
     app.state.upload_limiter = TokenBucketLimiter(settings.rate_limit_uploads_per_minute, action="uploads")
     app.state.search_limiter = TokenBucketLimiter(settings.rate_limit_searches_per_minute, action="searches")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from gateway.app import STATIC_DIR
@@ -49,6 +51,8 @@ async def test_openapi_describes_every_route(gateway):
 
     paths = response.json()["paths"]
     assert docs.status_code == 200
+    assert "/swagger/" in docs.text
+    assert "/docs" not in paths
     for path in (
         "/v1/capacity", "/v1/folders", "/v1/folders/{folder_id}", "/v1/media", "/v1/media/{media_id}",
         "/v1/media/export-urls", "/v1/listings/{listing_id}/media", "/v1/listings/export.csv",
@@ -72,3 +76,20 @@ async def test_static_unknown_file_is_404(gateway):
     response = await gateway.client.get("/static/no-such-file.js")
 
     assert response.status_code == 404
+
+
+async def test_docs_page_needs_no_other_host(gateway):
+    docs = await gateway.client.get("/docs")
+    assets = re.findall(r"""(?:src|href|url)\s*[=:]\s*['"]([^'"]+)['"]""", docs.text)
+    local = (str(gateway.client.base_url), "/")
+    external = [asset for asset in assets if not asset.startswith(local) or asset.startswith("//")]
+    script = await gateway.client.get("/swagger/swagger-ui-bundle.js")
+    style = await gateway.client.get("/swagger/swagger-ui.css")
+
+    assert docs.status_code == 200
+    assert len(assets) >= 3
+    assert external == []
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("application/javascript")
+    assert style.status_code == 200
+    assert style.headers["content-type"].startswith("text/css")
