@@ -27,8 +27,8 @@ def folder_id_of(value: str) -> uuid.UUID:
 def _name_taken(name: str, kind: str) -> AlreadyExists:
     return AlreadyExists(
         "folder_name_taken",
-        f'You already have a {kind} folder named "{name}" (names ignore case and surrounding spaces):'
-        " choose another name.",
+        f'You already have {"an" if kind == "image" else "a"} {kind} folder named "{name}" '
+        "(names ignore case and surrounding spaces): choose another name.",
         field_violations=[("name", f"is already used by another {kind} folder")],
         metadata={"name": name, "kind": kind},
     )

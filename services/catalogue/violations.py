@@ -86,7 +86,7 @@ def upload_rejected(file_name: str, found: list[common_pb2.Violation], policy_ve
     summary = " ".join(violation.message for violation in found)
     return InvalidArgument(
         "upload_rejected",
-        f"{subject} was rejected ({len(found)} rule(s) broken): {summary}",
+        f"{subject} was rejected ({len(found)} {'rule' if len(found) == 1 else 'rules'} broken): {summary}",
         violations=found,
         metadata={"violation_codes": ",".join(violation.code for violation in found)},
         policy_version=policy_version,

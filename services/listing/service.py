@@ -329,7 +329,8 @@ def _media_in_use(media_id: str, listing_ids: list[str]) -> FailedPrecondition:
         listed += f" and {len(listing_ids) - len(named)} more"
     message = (
         f"Media {media_id!r} is used by {len(listing_ids)} listing{'s' if len(listing_ids) != 1 else ''}: {listed}. "
-        "Remove it from them first, or pass detach to remove it from every listing and delete it."
+        "Remove it from them first, or delete it with detach set (`?detach=true` over HTTP) to remove it "
+        "from every listing and then delete it."
     )
     return FailedPrecondition(
         "media_in_use",

@@ -43,6 +43,7 @@ def test_duplicate_folder_name_ignores_case_and_spaces(catalogue):
 
     assert error.code == grpc.StatusCode.ALREADY_EXISTS
     assert error.field_violations[0][0] == "name"
+    assert error.message.startswith('You already have an image folder named "shoes"')
     assert other_kind.name == "shoes"
 
 

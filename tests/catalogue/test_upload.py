@@ -84,6 +84,7 @@ def test_upload_rejected_lists_every_violation(catalogue):
     assert error.reason == "upload_rejected"
     assert [violation.code for violation in error.violations] == ["image_too_small", "image_too_small"]
     assert "tiny.jpg" in error.message
+    assert "(2 rules broken)" in error.message
     assert error.policy_version == "v1"
     assert catalogue.storage.put_calls == puts_before
     assert _media_rows(catalogue) == 0
