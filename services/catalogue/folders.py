@@ -101,8 +101,8 @@ class Folders:
             if folder.item_count > 0:
                 raise FailedPrecondition(
                     "folder_not_empty",
-                    f'Folder "{folder.name}" contains {folder.item_count} media item(s):'
-                    " move or delete them, then delete the folder.",
+                    f'Folder "{folder.name}" contains {folder.item_count} media '
+                    f"{'item' if folder.item_count == 1 else 'items'}: move or delete them, then delete the folder.",
                     metadata={"folder_id": str(folder_id), "item_count": str(folder.item_count)},
                 )
             folder_rows.delete_folder(connection, seller_id, folder_id)

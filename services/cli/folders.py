@@ -87,5 +87,22 @@ def create_folder(gateway: Gateway, name: str, kind: str, as_json: bool) -> int:
     return 0
 
 
+def rename_folder(gateway: Gateway, wanted: str, new_name: str, kind: str | None, as_json: bool) -> int:
+    folder = find_folder(list_folders(gateway), wanted, kind)
+    renamed = gateway.send_json("PATCH", f"/v1/folders/{folder['id']}", {"name": new_name})
+    if as_json:
+        print_json(renamed)
+    else:
+        print(f"Renamed the {folder.get('kind')} folder {folder.get('name')!r} to {renamed.get('name', new_name)!r}.")
+    return 0
+
+
+def delete_folder(gateway: Gateway, wanted: str, kind: str | None) -> int:
+    folder = find_folder(list_folders(gateway), wanted, kind)
+    gateway.request("DELETE", f"/v1/folders/{folder['id']}")
+    print(f"Deleted the {folder.get('kind')} folder {folder.get('name')!r}.")
+    return 0
+
+
 def _quote(text: str) -> str:
     return f'"{text}"' if " " in text else text

@@ -121,14 +121,7 @@ def _print_items(items: list[dict[str, Any]]) -> None:
 
 
 def export_urls(gateway: Gateway, ids: list[str], as_json: bool) -> int:
-    not_ids = [value for value in ids if not _is_media_id(value)]
-    if not_ids:
-        raise CliError(
-            f"{not_ids[0]!r} is not a media id: export-urls takes ids such as "
-            "1ad62201-d1af-4aee-a7d4-b5d303cc7d41, in the order the URLs should have. "
-            "Find them in the Id column of `mediacenter search NAME`.",
-            EXIT_USAGE,
-        )
+    _require_media_ids(ids, "export-urls")
     body = gateway.send_json("POST", "/v1/media/export-urls", {"ids": ids})
     urls = body.get("urls", []) if isinstance(body, dict) else []
     if as_json:
@@ -137,6 +130,30 @@ def export_urls(gateway: Gateway, ids: list[str], as_json: bool) -> int:
         for url in urls:
             print(url)
     return 0
+
+
+def delete_media(gateway: Gateway, ids: list[str], detach: bool) -> int:
+    """Delete each item in turn; stop at the first failure, after saying which items were deleted."""
+    _require_media_ids(ids, "delete")
+    for deleted, media_id in enumerate(ids):
+        try:
+            gateway.request("DELETE", f"/v1/media/{media_id}", params={"detach": "true"} if detach else None)
+        except CliError as error:
+            if deleted:
+                raise CliError(f"Deleted {deleted} of {len(ids)} items, then {media_id} failed: {error}") from None
+            raise
+        print(f"Deleted {media_id}.")
+    return 0
+
+
+def _require_media_ids(values: list[str], command: str) -> None:
+    not_ids = [value for value in values if not _is_media_id(value)]
+    if not_ids:
+        raise CliError(
+            f"{not_ids[0]!r} is not a media id: {command} takes ids such as "
+            "1ad62201-d1af-4aee-a7d4-b5d303cc7d41. Find them in the Id column of `mediacenter search NAME`.",
+            EXIT_USAGE,
+        )
 
 
 def _is_media_id(value: str) -> bool:

@@ -209,6 +209,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--kind", choices=KINDS, required=True, help="the kind of media stored in the folder"
     )
     folder_create.add_argument("--json", action="store_true", help="print the new folder as JSON")
+    folder_rename = _add_command(folder_commands, "rename", "give a folder a new name")
+    folder_rename.add_argument("folder", metavar="NAME-OR-ID", help="the folder: an id, or its name ignoring case")
+    folder_rename.add_argument("new_name", metavar="NEW-NAME", help="the new name, unique per kind ignoring case")
+    folder_rename.add_argument("--kind", choices=KINDS, help="which folder, when an image and a video folder share the name")
+    folder_rename.add_argument("--json", action="store_true", help="print the renamed folder as JSON")
+    folder_delete = _add_command(folder_commands, "delete", "delete an empty folder that is not a default folder")
+    folder_delete.add_argument("folder", metavar="NAME-OR-ID", help="the folder: an id, or its name ignoring case")
+    folder_delete.add_argument("--kind", choices=KINDS, help="which folder, when an image and a video folder share the name")
+
+    delete = _add_command(commands, "delete", "delete media items from the library")
+    delete.add_argument("ids", nargs="+", metavar="MEDIA_ID", help="ids of the items, as `mediacenter search` shows them")
+    delete.add_argument(
+        "--detach", action="store_true", help="also remove each item from every listing that uses it"
+    )
 
     seller = _add_command(
         commands,
@@ -328,7 +342,13 @@ def _dispatch_gateway(gateway: Gateway, arguments: argparse.Namespace, json_outp
     if command == "folders":
         return folders.show_folders(gateway, json_output)
     if command == "folder":
+        if arguments.folder_command == "rename":
+            return folders.rename_folder(gateway, arguments.folder, arguments.new_name, arguments.kind, json_output)
+        if arguments.folder_command == "delete":
+            return folders.delete_folder(gateway, arguments.folder, arguments.kind)
         return folders.create_folder(gateway, arguments.name, arguments.kind, json_output)
+    if command == "delete":
+        return library.delete_media(gateway, arguments.ids, arguments.detach)
     if command == "listing":
         return _listing(gateway, arguments, json_output)
     raise AssertionError(f"unhandled command {command!r}")

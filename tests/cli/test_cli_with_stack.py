@@ -260,3 +260,32 @@ def test_interrupted_upload_exits_130(product_stack: ProductStack, tmp_path: Pat
     assert rerun.exit_code == 0, rerun.stdout + rerun.stderr
     assert statuses[0] == "duplicate"
     assert set(statuses) <= {"accepted", "duplicate"}
+
+
+def test_folder_rename_delete_and_media_delete(product_stack: ProductStack, tmp_path: Path) -> None:
+    environment = _seller_environment(product_stack, tmp_path)
+    image = tmp_path / "mug.jpg"
+    image.write_bytes(make_jpeg(640, 480, seed=300))
+
+    created = run_command(["folder", "create", "Summer", "--kind", "image"], environment)
+    renamed = run_command(["folder", "rename", "summer", "Summer 2026"], environment)
+    uploaded = json.loads(run_command(["upload", str(image), "--folder", "Summer 2026", "--json"], environment).stdout)
+    media_id = uploaded["results"][0]["media_id"]
+    full_folder = run_command(["folder", "delete", "Summer 2026"], environment)
+    run_command(["listing", "set", "sku-9", "--images", media_id], environment)
+    in_use = run_command(["delete", media_id], environment)
+    detached = run_command(["delete", media_id, "--detach"], environment)
+    emptied = run_command(["folder", "delete", "Summer 2026"], environment)
+    listed = run_command(["folders", "--json"], environment)
+
+    assert created.exit_code == 0, created.stderr
+    assert renamed.exit_code == 0, renamed.stderr
+    assert "'Summer' to 'Summer 2026'" in renamed.stdout
+    assert full_folder.exit_code == 1
+    assert 'Folder "Summer 2026" contains 1 media item:' in full_folder.stderr
+    assert in_use.exit_code == 1
+    assert "sku-9" in in_use.stderr
+    assert detached.exit_code == 0, detached.stderr
+    assert f"Deleted {media_id}." in detached.stdout
+    assert emptied.exit_code == 0, emptied.stderr
+    assert "Summer 2026" not in [folder["name"] for folder in json.loads(listed.stdout)["folders"]]
