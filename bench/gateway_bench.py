@@ -135,7 +135,7 @@ http {{
     server {{
         listen 127.0.0.1:{port};
         root {root};
-        add_header Cache-Control "public, max-age=31536000, immutable";
+        add_header Cache-Control "public, max-age=86400, immutable";
         add_header X-Content-Type-Options nosniff;
     }}
 }}

@@ -55,7 +55,7 @@ async def test_whole_file_with_caching_headers(gateway, media, image):
     assert response.headers["content-type"] == "image/jpeg"
     assert response.headers["content-length"] == str(len(image))
     assert response.headers["etag"] == f'"{media.sha256}"'
-    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert response.headers["cache-control"] == "public, max-age=86400, immutable"
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["accept-ranges"] == "bytes"
     assert response.headers["content-disposition"] == 'inline; filename="shoe.jpg"'
