@@ -342,7 +342,10 @@ def classify_response(upload: UploadFile, response: httpx.Response, run_started:
         if not isinstance(media, dict):
             return UploadResult(upload, FAILED, error=f"HTTP {status} with a body that is not a media item.")
         if media.get("duplicate"):
-            return UploadResult(upload, DUPLICATE, media=media, note="same bytes already in the library")
+            # The existing item is returned as it is: it keeps its name and folder, so say which it is.
+            existing = media.get("name")
+            note = f"same bytes already in the library as {existing!r}" if existing else "same bytes already in the library"
+            return UploadResult(upload, DUPLICATE, media=media, note=note)
         if _is_earlier_upload(response, media, run_started):
             return UploadResult(upload, DUPLICATE, media=media, note="uploaded before")
         return UploadResult(upload, ACCEPTED, media=media)

@@ -73,6 +73,7 @@ def test_upload_folder_with_good_rejected_and_duplicate(product_stack: ProductSt
     assert result.exit_code == 1, result.stderr
     assert "accepted" in _row(result.stdout, "a-good.jpg")
     assert "duplicate" in _row(result.stdout, "b-copy.jpg")
+    assert "already in the library as 'a-good.jpg'" in result.stdout
     assert "rejected" in _row(result.stdout, "c-small.png")
     assert "200" in result.stdout
     assert "300" in result.stdout
