@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -70,13 +71,20 @@ async def open_gateway(services: FakeServices, **overrides: object):
     return app, lifespan, client
 
 
-@pytest.fixture
-async def gateway(services: FakeServices) -> AsyncIterator[Gateway]:
-    """A gateway app in front of fresh fakes, with one seller and its API key."""
-    _app, lifespan, client = await open_gateway(services)
+@asynccontextmanager
+async def seller_gateway(services: FakeServices, **overrides: object) -> AsyncIterator[Gateway]:
+    """Open a gateway app in front of the fakes, with a new seller and its API key."""
+    _app, lifespan, client = await open_gateway(services, **overrides)
     seller_id, api_key = services.catalogue.create_seller()
     try:
         yield Gateway(client, services, seller_id, api_key)
     finally:
         await client.aclose()
         await lifespan.__aexit__(None, None, None)
+
+
+@pytest.fixture
+async def gateway(services: FakeServices) -> AsyncIterator[Gateway]:
+    """A gateway app in front of fresh fakes, with one seller and its API key."""
+    async with seller_gateway(services) as opened:
+        yield opened

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from gateway.routes.delivery import content_disposition
-from tests.gateway.conftest import Gateway, open_gateway
+from tests.gateway.conftest import open_gateway, seller_gateway
 from tests.gateway.fakes import FAKE_PREVIEW
 from tests.support.media import make_jpeg
 
@@ -27,13 +27,8 @@ def mode(request) -> str:
 
 @pytest.fixture
 async def gateway(services, mode):
-    _app, lifespan, client = await open_gateway(services, **(STREAMED if mode == "streamed" else {}))
-    seller_id, api_key = services.catalogue.create_seller()
-    try:
-        yield Gateway(client, services, seller_id, api_key)
-    finally:
-        await client.aclose()
-        await lifespan.__aexit__(None, None, None)
+    async with seller_gateway(services, **(STREAMED if mode == "streamed" else {})) as opened:
+        yield opened
 
 
 @pytest.fixture
