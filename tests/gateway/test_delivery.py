@@ -11,7 +11,7 @@ import re
 import pytest
 
 from gateway.routes.delivery import content_disposition
-from tests.gateway.conftest import open_gateway, seller_gateway
+from tests.gateway.conftest import seller_gateway
 from tests.gateway.fakes import FAKE_PREVIEW
 from tests.support.media import make_jpeg
 
@@ -25,9 +25,13 @@ def mode(request) -> str:
     return request.param
 
 
+def _overrides(mode: str) -> dict[str, object]:
+    return STREAMED if mode == "streamed" else {}
+
+
 @pytest.fixture
 async def gateway(services, mode):
-    async with seller_gateway(services, **(STREAMED if mode == "streamed" else {})) as opened:
+    async with seller_gateway(services, **_overrides(mode)) as opened:
         yield opened
 
 
@@ -228,16 +232,10 @@ def test_content_disposition_without_ascii_letters():
 
 
 async def test_stream_may_outlast_call_deadline(services, image, mode):
-    seller_id, _key = services.catalogue.create_seller()
-    media = services.catalogue.add_media(seller_id, image, "slow.jpg")
     services.storage.message_delay = 0.3
-    overrides = STREAMED if mode == "streamed" else {}
-    _app, lifespan, client = await open_gateway(services, call_timeout_seconds=1.0, **overrides)
-    try:
-        response = await client.get(f"/media/{media.id}/slow.jpg")
-    finally:
-        await client.aclose()
-        await lifespan.__aexit__(None, None, None)
+    async with seller_gateway(services, call_timeout_seconds=1.0, **_overrides(mode)) as slow:
+        media = services.catalogue.add_media(slow.seller_id, image, "slow.jpg")
+        response = await slow.client.get(f"/media/{media.id}/slow.jpg")
 
     # Four 256 KiB messages at 0.3 s each take longer than the 1 s call deadline.
     assert len(image) > 3 * 256 * 1024
@@ -246,16 +244,10 @@ async def test_stream_may_outlast_call_deadline(services, image, mode):
 
 
 async def test_silent_storage_is_504(services, image, mode):
-    seller_id, _key = services.catalogue.create_seller()
-    media = services.catalogue.add_media(seller_id, image, "stuck.jpg")
     services.storage.message_delay = 3.0
-    overrides = STREAMED if mode == "streamed" else {}
-    _app, lifespan, client = await open_gateway(services, call_timeout_seconds=0.5, **overrides)
-    try:
-        response = await client.get(f"/media/{media.id}/stuck.jpg")
-    finally:
-        await client.aclose()
-        await lifespan.__aexit__(None, None, None)
+    async with seller_gateway(services, call_timeout_seconds=0.5, **_overrides(mode)) as stuck:
+        media = services.catalogue.add_media(stuck.seller_id, image, "stuck.jpg")
+        response = await stuck.client.get(f"/media/{media.id}/stuck.jpg")
 
     assert response.status_code == 504
     assert response.json()["code"] == "timeout"

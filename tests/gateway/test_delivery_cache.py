@@ -8,7 +8,7 @@ import pytest
 from mediacenter.catalogue.v1 import catalogue_pb2
 
 from gateway.delivery_cache import BlobCache, ResolutionCache
-from tests.gateway.conftest import open_gateway
+from tests.gateway.conftest import seller_gateway
 from tests.support.media import make_jpeg
 
 pytestmark = pytest.mark.anyio
@@ -141,19 +141,17 @@ def image() -> bytes:
     return make_jpeg(800, 600, seed=3, quality=95)
 
 
-async def test_hot_url_calls_services_once(services, image):
-    seller_id, _key = services.catalogue.create_seller()
-    media = services.catalogue.add_media(seller_id, image, "hot.jpg")
-    _app, lifespan, client = await open_gateway(services)
-    try:
-        first = await client.get(f"/media/{media.id}/hot.jpg")
-        responses = await asyncio.gather(*(client.get(f"/media/{media.id}/hot.jpg") for _ in range(20)))
-        ranged = await client.get(f"/media/{media.id}/hot.jpg", headers={"Range": "bytes=10-19"})
-    finally:
-        await client.aclose()
-        await lifespan.__aexit__(None, None, None)
+async def test_hot_url_calls_services_once(gateway, image):
+    services = gateway.services
+    media = services.catalogue.add_media(gateway.seller_id, image, "hot.jpg")
+    url = f"/media/{media.id}/hot.jpg"
 
-    assert all(response.status_code == 200 and response.content == image for response in [first, *responses])
+    first = await gateway.client.get(url)
+    responses = await asyncio.gather(*(gateway.client.get(url) for _ in range(20)))
+    ranged = await gateway.client.get(url, headers={"Range": "bytes=10-19"})
+
+    assert [response.status_code for response in [first, *responses]] == [200] * 21
+    assert all(response.content == image for response in [first, *responses])
     assert ranged.content == image[10:20]
     assert services.storage.get_calls == [(media.blob_key, 0, len(image))]
     resolves = [method for method, _request_id in services.catalogue.calls if method == "ResolvePublicMedia"]
@@ -161,21 +159,18 @@ async def test_hot_url_calls_services_once(services, image):
 
 
 async def test_deleted_elsewhere_gone_after_ttl(services, image):
-    seller_id, _key = services.catalogue.create_seller()
-    media = services.catalogue.add_media(seller_id, image, "gone.jpg")
-    _app, lifespan, client = await open_gateway(services, resolve_cache_seconds=0.5)
-    try:
-        before = await client.get(f"/media/{media.id}/gone.jpg")
-        # Deleted through the catalogue directly, as another gateway replica would, so this gateway is not told.
+    async with seller_gateway(services, resolve_cache_seconds=0.5) as opened:
+        media = services.catalogue.add_media(opened.seller_id, image, "gone.jpg")
+        url = f"/media/{media.id}/gone.jpg"
+        before = await opened.client.get(url)
+        # Deleted through the catalogue directly, as another gateway replica would, so this gateway
+        # is not notified.
         services.catalogue.DeleteMedia(
-            catalogue_pb2.DeleteMediaRequest(seller_id=seller_id, media_id=media.id), context=None
+            catalogue_pb2.DeleteMediaRequest(seller_id=opened.seller_id, media_id=media.id), context=None
         )
-        within_ttl = await client.get(f"/media/{media.id}/gone.jpg")
+        within_ttl = await opened.client.get(url)
         await asyncio.sleep(0.6)
-        after_ttl = await client.get(f"/media/{media.id}/gone.jpg")
-    finally:
-        await client.aclose()
-        await lifespan.__aexit__(None, None, None)
+        after_ttl = await opened.client.get(url)
 
     assert before.status_code == 200
     assert within_ttl.status_code == 200
@@ -195,32 +190,24 @@ async def test_rename_changes_download_name_at_once(gateway, image):
 
 
 async def test_large_blob_streamed_each_time(services, image):
-    seller_id, _key = services.catalogue.create_seller()
-    media = services.catalogue.add_media(seller_id, image, "large.jpg")
-    _app, lifespan, client = await open_gateway(services, blob_cache_max_item_bytes=len(image) - 1)
-    try:
-        for _ in range(2):
-            response = await client.get(f"/media/{media.id}/large.jpg", headers={"Range": "bytes=5-9"})
-            assert response.content == image[5:10]
-    finally:
-        await client.aclose()
-        await lifespan.__aexit__(None, None, None)
+    async with seller_gateway(services, blob_cache_max_item_bytes=len(image) - 1) as opened:
+        media = services.catalogue.add_media(opened.seller_id, image, "large.jpg")
+        responses = [
+            await opened.client.get(f"/media/{media.id}/large.jpg", headers={"Range": "bytes=5-9"}) for _ in range(2)
+        ]
 
+    assert [response.content for response in responses] == [image[5:10]] * 2
     assert services.storage.get_calls == [(media.blob_key, 5, 5), (media.blob_key, 5, 5)]
 
 
-async def test_size_mismatch_is_500_not_cached(services, image):
-    seller_id, _key = services.catalogue.create_seller()
-    media = services.catalogue.add_media(seller_id, image, "short.jpg")
+async def test_size_mismatch_is_500_not_cached(gateway, image):
+    services = gateway.services
+    media = services.catalogue.add_media(gateway.seller_id, image, "short.jpg")
     services.storage.blobs[media.blob_key] = image[:-10]
-    _app, lifespan, client = await open_gateway(services)
-    try:
-        response = await client.get(f"/media/{media.id}/short.jpg")
-        services.storage.blobs[media.blob_key] = image
-        repaired = await client.get(f"/media/{media.id}/short.jpg")
-    finally:
-        await client.aclose()
-        await lifespan.__aexit__(None, None, None)
+
+    response = await gateway.client.get(f"/media/{media.id}/short.jpg")
+    services.storage.blobs[media.blob_key] = image
+    repaired = await gateway.client.get(f"/media/{media.id}/short.jpg")
 
     assert response.status_code == 500
     assert response.json()["code"] == "internal"
