@@ -2,31 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
-import psycopg
+from tests.support.migrate_only import run_migrate_only
 
 
 def test_migrate_only_creates_schema_and_exits(database_url):
-    environment = {
-        **os.environ,
-        "MEDIACENTER_DATABASE_URL": database_url,
-        "MEDIACENTER_CATALOGUE_ADDRESS": "127.0.0.1:1",
-    }
-
-    result = subprocess.run(  # noqa: PLW1510 - the test reads the return code itself
-        [sys.executable, "-m", "services.listing", "--migrate-only"],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    with psycopg.connect(database_url) as connection:
-        tables = {row[0] for row in connection.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'listing'"
-        )}
+    result, tables = run_migrate_only("listing", database_url, catalogue="127.0.0.1:1")
 
     assert result.returncode == 0, result.stderr
     assert {"listings", "listing_media", "schema_migrations"} <= tables
