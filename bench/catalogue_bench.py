@@ -5,8 +5,8 @@ no uploads), then times the service's own SQL for a name search, a one-day
 filter, a deep page and the capacity read. The same queries run again after
 the catalogue's secondary indexes are dropped, and the ratio is printed. The
 name search is also timed at 10,000 items of the seller, before the rest is
-loaded, to show how it grows with the library: once with that seller alone in
-the database and once after the other sellers' items are loaded.
+loaded, to show how it grows with the library. That small library is timed
+twice: alone in the database, and after the other sellers' items are loaded.
 
     .venv/bin/python -m bench.catalogue_bench --items 1000000 --other-sellers 1000
 

@@ -3,7 +3,7 @@
 Resolutions (public media id to its record) are kept for a few seconds. A URL
 fetched many times a second then reaches the catalogue once per period, and a
 deleted item stops being served soon on every gateway replica. The replica
-that handles a delete or a rename forgets the id at once.
+that handles a delete or a rename drops the id from its cache at once.
 
 Blob bytes are kept by storage key within a byte budget, and the least
 recently used go first. A storage key names its content (seller namespace,

@@ -34,10 +34,10 @@ class GatewaySettings(BaseSettings):
     # Token buckets per seller: each refills at this many requests per minute and holds a minute's worth.
     rate_limit_uploads_per_minute: int = 600
     rate_limit_searches_per_minute: int = 1200
-    # Seconds a public media id stays resolved in this process without asking the catalogue again. A deleted
-    # item may still be served this long by other gateway replicas; 0 asks the catalogue on every request.
+    # Seconds a public media id stays resolved in this process without calling the catalogue again. Other
+    # gateway replicas may serve a deleted item this long. 0 calls the catalogue on every request.
     resolve_cache_seconds: float = 2.0
-    # Memory in bytes for the bytes of recently served media and previews; 0 turns the cache off.
+    # Memory in bytes for recently served media and previews. 0 turns the cache off.
     blob_cache_bytes: int = 256 * 1024 * 1024
     # Larger blobs are streamed from storage on every request instead of being cached.
     blob_cache_max_item_bytes: int = 16 * 1024 * 1024

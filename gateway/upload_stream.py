@@ -252,7 +252,7 @@ class UploadCall:
         try:
             await asyncio.wait({put, self._response}, return_when=asyncio.FIRST_COMPLETED)
         except BaseException:
-            # The request itself was cancelled while waiting: the put task must not outlive it.
+            # The request itself was cancelled while waiting, so its put task is cancelled too.
             put.cancel()
             raise
         if not put.done():

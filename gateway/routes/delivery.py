@@ -31,8 +31,8 @@ router = APIRouter(tags=["delivery"])
 
 PREVIEW_FILE_NAME = "preview.webp"
 PREVIEW_CONTENT_TYPE = "image/webp"
-# The bytes behind an id never change, so caches need not revalidate them. They may keep them for a day:
-# a marketplace copies an image when it imports a listing, and a deleted item leaves shared caches soon.
+# The bytes behind an id never change, so caches need not revalidate them. Caches keep them for a day only,
+# because a marketplace copies an image when it imports a listing and a deleted item should leave caches soon.
 CACHE_CONTROL = "public, max-age=86400, immutable"
 # Deadline of a whole blob stream. The stream moves at the client's pace, and a 10 MB video takes
 # about 80 s at 1 Mbit/s, so the usual call deadline would cut slow downloads short.

@@ -97,11 +97,11 @@ def _idempotency_key_of(value: str) -> str:
 def _spool(
     requests: Iterator[catalogue_pb2.UploadMediaRequest], target: BinaryIO, max_bytes: int, scope: str, policy: str
 ) -> _Spooled:
-    """Write the chunks to ``target`` until the end message; stop with file_too_large as soon as the
-    total passes ``max_bytes``.
+    """Write the chunks to ``target`` until the end message, and stop with file_too_large as soon as
+    the total passes ``max_bytes``.
 
-    A stream that stops without its end message is incomplete, which is how a cancelled call looks
-    from here: the sync server ends the request iterator normally when the client goes away.
+    A stream that stops without its end message is incomplete. That is how a cancelled call looks
+    here, because the sync server ends the request iterator normally when the client goes away.
     """
     digest = hashlib.sha256()
     received = 0

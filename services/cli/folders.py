@@ -87,8 +87,8 @@ def create_folder(gateway: Gateway, name: str, kind: str, as_json: bool) -> int:
     return 0
 
 
-def rename_folder(gateway: Gateway, wanted: str, new_name: str, kind: str | None, as_json: bool) -> int:
-    folder = find_folder(list_folders(gateway), wanted, kind)
+def rename_folder(gateway: Gateway, name_or_id: str, new_name: str, kind: str | None, as_json: bool) -> int:
+    folder = find_folder(list_folders(gateway), name_or_id, kind)
     renamed = gateway.send_json("PATCH", f"/v1/folders/{folder['id']}", {"name": new_name})
     if as_json:
         print_json(renamed)
@@ -97,8 +97,8 @@ def rename_folder(gateway: Gateway, wanted: str, new_name: str, kind: str | None
     return 0
 
 
-def delete_folder(gateway: Gateway, wanted: str, kind: str | None) -> int:
-    folder = find_folder(list_folders(gateway), wanted, kind)
+def delete_folder(gateway: Gateway, name_or_id: str, kind: str | None) -> int:
+    folder = find_folder(list_folders(gateway), name_or_id, kind)
     gateway.request("DELETE", f"/v1/folders/{folder['id']}")
     print(f"Deleted the {folder.get('kind')} folder {folder.get('name')!r}.")
     return 0

@@ -342,7 +342,7 @@ def classify_response(upload: UploadFile, response: httpx.Response, run_started:
         if not isinstance(media, dict):
             return UploadResult(upload, FAILED, error=f"HTTP {status} with a body that is not a media item.")
         if media.get("duplicate"):
-            # The existing item is returned as it is: it keeps its name and folder, so say which it is.
+            # The existing item keeps its own name and folder, so the note names it.
             existing = media.get("name")
             note = f"same bytes already in the library as {existing!r}" if existing else "same bytes already in the library"
             return UploadResult(upload, DUPLICATE, media=media, note=note)

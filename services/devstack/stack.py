@@ -99,7 +99,7 @@ class Stack:
     def start(self) -> None:
         """Start PostgreSQL (unless an external one is configured) and every part, in order."""
         self.var_dir.mkdir(parents=True, exist_ok=True)
-        self._refuse_if_running()
+        self._fail_if_running()
         if self.http_port:
             _require_free_port(self.http_port)
         if self.database_url is None:
@@ -118,7 +118,7 @@ class Stack:
             self.stop()
             raise
 
-    def _refuse_if_running(self) -> None:
+    def _fail_if_running(self) -> None:
         """Fail with a clear message when another embedded run uses this var folder."""
         pid = _live_pid(self.var_dir / "postgres" / "data" / "postmaster.pid")
         if pid is None:

@@ -103,7 +103,7 @@ def _status_for(error: Exception, context: grpc.ServicerContext, method: str) ->
         return None
     if not context.is_active():
         # The client cancelled the call or its deadline passed, and reading the request stream then
-        # raises a bare RpcError. Nobody is left to read a status, so there is nothing to report.
+        # raises a bare RpcError. No client remains to read a status, so this is no server error.
         logger.info("%s ended early: the client cancelled the call or its deadline passed", method)
         return rpc_status.to_status(Cancelled("call_cancelled", "The call was cancelled.").to_status())
     logger.exception("%s failed with an unexpected error", method)

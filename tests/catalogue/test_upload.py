@@ -340,7 +340,7 @@ def test_chunk_after_end_stores_nothing(catalogue):
     assert _capacity(catalogue, seller_id).used_bytes == 0
 
 
-def test_empty_file_with_end_is_rejected_by_the_rules(catalogue):
+def test_empty_file_with_end_rejected(catalogue):
     seller_id = catalogue.new_seller().seller.id
 
     error = _send(catalogue, [_header(seller_id), _end(0)])

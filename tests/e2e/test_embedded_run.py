@@ -133,7 +133,7 @@ def test_embedded_run_keeps_data_across_restart(tmp_path):
     assert "is running." not in twin_output
 
 
-def test_port_in_use_fails_at_once_and_names_the_fix(tmp_path):
+def test_port_in_use_fails_early(tmp_path):
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as other_server:
         other_server.bind(("127.0.0.1", 0))
         other_server.listen()

@@ -231,7 +231,7 @@ class FakeCatalogue(catalogue_pb2_grpc.CatalogueServiceServicer, FailureInjector
                 )
         if not ended:
             # A sync gRPC server ends the request iterator normally when the client cancels, so only the
-            # end message tells a whole file from a cut one.
+            # end message distinguishes a whole file from a cut one.
             raise errors.InvalidArgument("upload_incomplete", "The upload stream ended without its end message.")
         data = bytes(buffer)
         kind = _kind_of(data)

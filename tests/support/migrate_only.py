@@ -12,9 +12,10 @@ import psycopg
 def run_migrate_only(
     service: str, database_url: str, **addresses: str
 ) -> tuple[subprocess.CompletedProcess[str], set[str]]:
-    """Run `python -m services.<service> --migrate-only`; return the process result and the schema's tables.
+    """Run `python -m services.<service> --migrate-only` and return the process result and the schema's tables.
 
-    The service's downstream addresses point at a closed port, because migrating must not call them.
+    Each keyword names a downstream address setting, such as catalogue="127.0.0.1:1". Callers pass a closed
+    port, so a migration that tried to call another service would fail.
     """
     environment = {
         **os.environ,
